@@ -1,0 +1,206 @@
+// The command line: the only module that prints, and the one place an exit code is chosen.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse as parseDotenv } from 'dotenv';
+import yargs from 'yargs';
+import {
+  applyOverrides,
+  DEFAULT_ENV_FILE,
+  finishStatus,
+  layerEnv,
+  resolveConfig,
+  SETTINGS,
+  type Command,
+  type Flags,
+  type SettingKey,
+} from './config.ts';
+import type { Env } from './context.ts';
+import { ConfigError, ExitCode, NotifyError } from './errors.ts';
+import { buildMessage, type Event } from './message.ts';
+import { detectProvider } from './providers/index.ts';
+import { maskUrl, Redactor } from './secrets.ts';
+
+declare const __NOTIFY_VERSION__: string | undefined;
+export const VERSION = typeof __NOTIFY_VERSION__ === 'string' ? __NOTIFY_VERSION__ : '0.0.0-dev';
+
+export interface MainOptions {
+  argv: readonly string[];
+  env: Env;
+  cwd?: string;
+  stdout?: (text: string) => void;
+  stderr?: (text: string) => void;
+}
+
+type Parsed =
+  | { kind: 'output'; text: string }
+  | { kind: 'usage'; text: string }
+  | { kind: 'run'; command: Command; flags: Flags };
+
+const EXAMPLES: Array<[string, string]> = [
+  ['notify start', 'before_script: announce the pipeline'],
+  ['notify finish', 'after_script: report CI_JOB_STATUS'],
+  ['notify finish --status ${{ job.status }}', 'GitHub Actions, in a step with if: always()'],
+  ['notify start --dry-run', 'print the Slack payload, send nothing'],
+];
+
+function parseArgs(argv: readonly string[]): Promise<Parsed> {
+  const cli = yargs()
+    .scriptName('notify')
+    .usage('notify <command> [options]\n\nTell your team in Slack that a pipeline started and how it ended.')
+    .command('start', 'Announce that the pipeline started')
+    .command('finish', 'Report how the job ended (success, failed, canceled, timed out)')
+    .demandCommand(1, 1, 'Name a command: start or finish', 'Name one command: start or finish')
+    .strict()
+    .version(VERSION)
+    .alias('h', 'help')
+    .alias('v', 'version')
+    .wrap(Math.min(110, process.stdout.columns || 100))
+    .epilog(
+      'Flags win over NOTIFY_* variables, which win over a .env file, which wins over CI variables.\n' +
+        'Exit codes: 0 delivered or skipped, 1 delivery failed, 2 usage or configuration error.',
+    );
+  for (const [command, description] of EXAMPLES) cli.example(command, description);
+  for (const spec of Object.values(SETTINGS)) {
+    cli.option(spec.flag, {
+      type: spec.type,
+      describe: `${spec.describe} [$${spec.env}]`,
+      group: `${spec.group}:`,
+      requiresArg: spec.type === 'string',
+    });
+  }
+  return new Promise((done) => {
+    cli.parse([...argv], {}, (error, args, output) => {
+      if (error) return done({ kind: 'usage', text: output || error.message });
+      if (output) return done({ kind: 'output', text: output });
+      const command = String(args._[0]) as Command;
+      const flags: Flags = {};
+      for (const key of Object.keys(SETTINGS) as SettingKey[]) {
+        const value = args[key];
+        if (typeof value === 'string' || typeof value === 'boolean') flags[key] = value;
+      }
+      done({ kind: 'run', command, flags });
+    });
+  });
+}
+
+/** The optional .env file; a file named explicitly must exist. */
+function readDotenv(flags: Flags, env: Env, cwd: string): Env {
+  const explicit = typeof flags.envFile === 'string' ? flags.envFile : env.NOTIFY_ENV_FILE?.trim();
+  const path = resolve(cwd, explicit || DEFAULT_ENV_FILE);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    if (explicit) throw new ConfigError(`env file ${path} cannot be read (check --env-file / NOTIFY_ENV_FILE)`);
+    return {};
+  }
+  return parseDotenv(text);
+}
+
+function redactorFor(flags: Flags, env: Env, dotenv: Env): Redactor {
+  const redactor = new Redactor();
+  for (const value of [flags.webhookUrl, env.SLACK_WEBHOOK_URL, dotenv.SLACK_WEBHOOK_URL]) {
+    if (typeof value === 'string') redactor.addUrl(value);
+  }
+  for (const name of ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy']) {
+    for (const source of [env, dotenv]) {
+      const proxy = source[name];
+      if (!proxy) continue;
+      try {
+        const url = new URL(proxy);
+        if (url.username) redactor.add(decodeURIComponent(url.username), '****').add(url.username, '****');
+        if (url.password) redactor.add(decodeURIComponent(url.password), '****').add(url.password, '****');
+      } catch {
+        // Not a URL: undici will refuse it, and it holds no credentials we can find.
+      }
+    }
+  }
+  return redactor;
+}
+
+async function run(
+  command: Command,
+  flags: Flags,
+  env: Env,
+  dotenv: Env,
+  cwd: string,
+  say: (text: string) => void,
+  warn: (text: string) => void,
+): Promise<ExitCode> {
+  const merged = layerEnv(env, dotenv);
+  const config = resolveConfig(command, flags, merged);
+  const provider = detectProvider(merged);
+  const io = { readFile: (path: string) => readFileSync(resolve(cwd, path), 'utf8') };
+  const ctx = applyOverrides(provider.context(merged, io), config.overrides);
+  let event: Event = { kind: 'start' };
+  if (command === 'finish') {
+    const { status, warning } = finishStatus(config, ctx);
+    if (warning) warn(`notify: warning: ${warning}`);
+    event = { kind: 'finish', status };
+  }
+  const payload = buildMessage(ctx, event, config.message);
+  if (config.dryRun) {
+    say(JSON.stringify(payload, null, 2));
+    return ExitCode.Ok;
+  }
+  if (!config.webhookUrl) {
+    say(`notify: SLACK_WEBHOOK_URL is not set; skipping the ${command} notification`);
+    return ExitCode.Ok;
+  }
+  // Loaded only when a message is really sent: --help, --version and --dry-run stay fast.
+  const { deliver } = await import('./slack.ts');
+  try {
+    const result = await deliver({
+      url: config.webhookUrl,
+      payload,
+      timeoutMs: config.timeoutMs,
+      env: merged,
+      onRetry: ({ attempt, delayMs, reason }) =>
+        warn(`notify: attempt ${attempt} failed (${reason}); retrying in ${(delayMs / 1000).toFixed(1)}s`),
+    });
+    const tries = result.attempts === 1 ? '1 attempt' : `${result.attempts} attempts`;
+    say(`notify: sent the ${command} notification to ${maskUrl(config.webhookUrl)} (${tries}): ${payload.text}`);
+    return ExitCode.Ok;
+  } catch (error) {
+    if (error instanceof NotifyError && config.softFail) {
+      warn(`notify: warning: delivery failed: ${error.message} (soft fail: exiting 0)`);
+      return ExitCode.Ok;
+    }
+    throw error;
+  }
+}
+
+export async function main(options: MainOptions): Promise<ExitCode> {
+  const { env } = options;
+  const cwd = options.cwd ?? process.cwd();
+  let redactor = new Redactor().addUrl(env.SLACK_WEBHOOK_URL);
+  const print = (write: (text: string) => void) => (text: string) =>
+    write(`${redactor.redact(text)}\n`);
+  const say = print(options.stdout ?? ((text) => process.stdout.write(text)));
+  const warn = print(options.stderr ?? ((text) => process.stderr.write(text)));
+
+  try {
+    const parsed = await parseArgs(options.argv);
+    if (parsed.kind === 'output') {
+      say(parsed.text);
+      return ExitCode.Ok;
+    }
+    if (parsed.kind === 'usage') {
+      warn(parsed.text);
+      return ExitCode.Usage;
+    }
+    const dotenv = readDotenv(parsed.flags, env, cwd);
+    redactor = redactorFor(parsed.flags, env, dotenv);
+    return await run(parsed.command, parsed.flags, env, dotenv, cwd, say, warn);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      warn(`notify: ${error.message}`);
+    } else if (error instanceof NotifyError) {
+      warn(`notify: delivery failed: ${error.message}`);
+    } else {
+      warn(`notify: unexpected error: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    if (env.DEBUG && error instanceof Error && error.stack) warn(error.stack);
+    return error instanceof NotifyError ? error.exitCode : ExitCode.DeliveryFailed;
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * The one normalised view of a CI run. Every provider returns it; message building reads
+ * nothing else. Fields a provider cannot know are left undefined, never guessed.
+ */
+export interface CiContext {
+  /** Which provider produced this context ('gitlab', 'github', 'local'). */
+  provider: string;
+  project: {
+    /** Short name, e.g. `chat-server`. */
+    name?: string;
+    /** Full path, e.g. `team/chat-server`. */
+    path?: string;
+    url?: string;
+  };
+  ref: {
+    /** Branch or tag name, e.g. `main`, `feature/login`, `v1.2.0`. */
+    name?: string;
+    /** URL-safe form of the ref, as GitLab's CI_COMMIT_REF_SLUG. */
+    slug?: string;
+    isTag: boolean;
+    defaultBranch?: string;
+  };
+  /** The deployment environment the job declares, if any. */
+  environment: {
+    name?: string;
+    url?: string;
+  };
+  /** Who started the pipeline (login or display name). */
+  user?: string;
+  commit: {
+    sha?: string;
+    shortSha?: string;
+    /** First line of the commit message. */
+    title?: string;
+    author?: string;
+    url?: string;
+  };
+  pipeline: {
+    id?: string;
+    url?: string;
+    /** The event that started it: push, merge_request_event, pull_request, schedule, tag... */
+    source?: string;
+    /** ISO 8601. */
+    startedAt?: string;
+  };
+  job: {
+    name?: string;
+    stage?: string;
+    /** Link to the job's log; providers without one link the run. */
+    url?: string;
+    /** ISO 8601. */
+    startedAt?: string;
+  };
+  /** The job status as the provider reported it, not yet validated. */
+  status?: string;
+  /** The merge request or pull request this run belongs to. */
+  change?: {
+    kind: 'merge_request' | 'pull_request';
+    number: string;
+    title?: string;
+    url?: string;
+  };
+  /** Kubernetes namespace the job deploys to, when the CI platform provides it. */
+  namespace?: string;
+}
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** What a provider may ask of the outside world. Injected so providers stay testable. */
+export interface ProviderIo {
+  readFile(path: string): string;
+}
+
+/** One CI platform. Adding a platform means one file exporting one of these. */
+export interface Provider {
+  name: string;
+  detect(env: Env): boolean;
+  context(env: Env, io: ProviderIo): CiContext;
+}
+
+/** Non-empty trimmed value, or undefined: CI platforms set many variables to ''. */
+export function val(env: Env, key: string): string | undefined {
+  const value = env[key]?.trim();
+  return value ? value : undefined;
+}
+
+/** First line of a multi-line text, e.g. a commit message. */
+export function firstLine(text: string | undefined): string | undefined {
+  const line = text?.split(/\r?\n|\r/, 1)[0]?.trim();
+  return line ? line : undefined;
+}
+
+/** GitLab's CI_COMMIT_REF_SLUG rule: lowercase, [a-z0-9] kept, others to '-', 63 chars max. */
+export function slugify(ref: string): string {
+  return ref
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '-')
+    .slice(0, 63)
+    .replace(/^-+|-+$/g, '');
+}

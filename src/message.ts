@@ -1,0 +1,159 @@
+// CiContext + settings -> Slack payload (Block Kit with a plain-text fallback). Pure: reads no
+// environment, does no I/O, so every message is a table-testable function of its inputs.
+import type { CiContext } from './context.ts';
+import { envLabel, type EnvironmentSettings } from './environment.ts';
+import { runtimeLogsUrl, type LogsSettings } from './links.ts';
+import type { Status } from './status.ts';
+import { joinWithin, link, mrkdwn, safeUrl, SECTION_LIMIT } from './text.ts';
+
+export type Event = { kind: 'start' } | { kind: 'finish'; status: Status };
+
+export interface MessageSettings {
+  environment: EnvironmentSettings;
+  logs: LogsSettings;
+}
+
+export interface MrkdwnText {
+  type: 'mrkdwn';
+  text: string;
+}
+export type Block =
+  | { type: 'section'; text: MrkdwnText }
+  | { type: 'context'; elements: MrkdwnText[] };
+
+export interface SlackPayload {
+  text: string;
+  blocks: Block[];
+  unfurl_links: false;
+  unfurl_media: false;
+}
+
+// Budgets for single untrusted values, counted after escaping; together they keep every
+// section well inside Slack's 3,000 characters.
+const NAME_MAX = 100;
+const TITLE_MAX = 300;
+
+export function statusEmoji(event: Event): string {
+  if (event.kind === 'start') return ':rocket:';
+  switch (event.status) {
+    case 'success':
+      return ':white_check_mark:';
+    case 'failed':
+      return ':x:';
+    case 'canceled':
+      return ':no_entry_sign:';
+    case 'timedout':
+      return ':hourglass:';
+    case 'unknown':
+      return ':grey_question:';
+  }
+}
+
+/** What happened, as the verb phrase after `<repo> <env> pipeline`. */
+export function outcome(event: Event): string {
+  if (event.kind === 'start') return 'is started';
+  switch (event.status) {
+    case 'success':
+      return 'succeeded';
+    case 'failed':
+      return 'failed';
+    case 'canceled':
+      return 'was canceled';
+    case 'timedout':
+      return 'timed out';
+    case 'unknown':
+      return 'finished with an unknown status';
+  }
+}
+
+type Emphasis = (escaped: string) => string;
+const bold: Emphasis = (s) => `*${s}*`;
+const plain: Emphasis = (s) => s;
+
+/**
+ * `chat-server production pipeline is started by jiyoung`, and for a job that did not succeed
+ * `... failed at stage deploy, job deploy-prod`. Missing facts are left out, not invented.
+ */
+export function headline(ctx: CiContext, label: string | undefined, event: Event, em: Emphasis): string {
+  const name = (raw: string | undefined) => (raw ? em(mrkdwn(raw, NAME_MAX)) : undefined);
+  const subject = [name(ctx.project.name ?? ctx.project.path), name(label), 'pipeline'];
+  const words = [...subject.filter((w) => w !== undefined), outcome(event)];
+  if (event.kind === 'start' && ctx.user) words.push('by', name(ctx.user) as string);
+  if (event.kind === 'finish' && event.status !== 'success') {
+    const where = [
+      ctx.job.stage ? `stage ${name(ctx.job.stage)}` : undefined,
+      ctx.job.name ? `job ${name(ctx.job.name)}` : undefined,
+    ].filter((w) => w !== undefined);
+    if (where.length) words.push(`at ${where.join(', ')}`);
+  }
+  return words.join(' ');
+}
+
+/** The plain-text fallback shown in notifications and by clients that cannot draw blocks. */
+export function fallbackText(ctx: CiContext, label: string | undefined, event: Event): string {
+  return `${statusEmoji(event)} ${headline(ctx, label, event, plain)}`;
+}
+
+/** Ref, commit, merge request and pipeline: one line of small print under the headline. */
+export function details(ctx: CiContext, event: Event): string[] {
+  const out: string[] = [];
+  if (ctx.ref.name) out.push(`${ctx.ref.isTag ? 'Tag' : 'Branch'} ${mrkdwn(ctx.ref.name, NAME_MAX)}`);
+  const sha = ctx.commit.shortSha ?? ctx.commit.sha?.slice(0, 8);
+  if (sha) {
+    const title = ctx.commit.title ? ` ${mrkdwn(ctx.commit.title, TITLE_MAX)}` : '';
+    const author = ctx.commit.author ? ` (${mrkdwn(ctx.commit.author, NAME_MAX)})` : '';
+    out.push(`${link(ctx.commit.url, mrkdwn(sha, NAME_MAX))}${title}${author}`);
+  }
+  const change = ctx.change;
+  if (change) {
+    const ref = change.kind === 'merge_request' ? `!${change.number}` : `#${change.number}`;
+    const title = change.title ? ` ${mrkdwn(change.title, TITLE_MAX)}` : '';
+    out.push(link(change.url, `${mrkdwn(ref, NAME_MAX)}${title}`));
+  }
+  if (ctx.pipeline.url || ctx.pipeline.id) {
+    const label = ctx.pipeline.id ? `Pipeline #${mrkdwn(ctx.pipeline.id, NAME_MAX)}` : 'Pipeline';
+    out.push(link(ctx.pipeline.url, label));
+  }
+  if (event.kind === 'finish' && ctx.user) out.push(`Started by ${mrkdwn(ctx.user, NAME_MAX)}`);
+  return out;
+}
+
+/** The links a reader acts on: the deploy on success, the job otherwise, and the logs. */
+export function actions(
+  ctx: CiContext,
+  label: string | undefined,
+  event: Event,
+  logsUrl?: string,
+): string[] {
+  const candidates: Array<[url: string | undefined, label: string]> = [];
+  if (event.kind === 'finish' && event.status === 'success') {
+    const env = ctx.environment.url && label ? mrkdwn(label, NAME_MAX) : undefined;
+    candidates.push([ctx.environment.url ?? ctx.project.url, `Open ${env ?? 'project'}`]);
+  } else if (event.kind === 'finish') {
+    candidates.push([ctx.job.url, event.status === 'failed' ? 'View failed job' : 'View job']);
+  }
+  candidates.push([logsUrl, 'View runtime logs']);
+  return candidates.filter(([url]) => safeUrl(url)).map(([url, text]) => link(url, text));
+}
+
+export function buildMessage(ctx: CiContext, event: Event, settings: MessageSettings): SlackPayload {
+  const label = envLabel(ctx, settings.environment);
+  const blocks: Block[] = [
+    {
+      type: 'section',
+      text: { type: 'mrkdwn', text: `${statusEmoji(event)} ${headline(ctx, label, event, bold)}` },
+    },
+  ];
+  const small = details(ctx, event);
+  if (small.length) {
+    blocks.push({ type: 'context', elements: small.map((text) => ({ type: 'mrkdwn', text })) });
+  }
+  const links = joinWithin(actions(ctx, label, event, runtimeLogsUrl(ctx, label, settings.logs)), '  •  ', SECTION_LIMIT);
+  if (links) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: links } });
+  return {
+    text: fallbackText(ctx, label, event),
+    blocks,
+    unfurl_links: false,
+    unfurl_media: false,
+  };
+}

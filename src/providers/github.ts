@@ -1,0 +1,76 @@
+// https://docs.github.com/en/actions/reference/workflows-and-actions/variables
+import { firstLine, val, type CiContext, type Env, type Provider, type ProviderIo } from '../context.ts';
+
+/** The parts of the webhook event payload (GITHUB_EVENT_PATH) that a message can use. */
+interface GithubEvent {
+  repository?: { default_branch?: unknown };
+  head_commit?: { message?: unknown; author?: { name?: unknown } };
+  pull_request?: { number?: unknown; title?: unknown; html_url?: unknown; head?: { sha?: unknown } };
+}
+
+function str(value: unknown): string | undefined {
+  if (typeof value === 'number') return String(value);
+  return typeof value === 'string' && value.trim() ? value.trim() : undefined;
+}
+
+/**
+ * The event payload is optional context: a missing, unreadable or corrupt file yields an empty
+ * event, so the message just has fewer details.
+ */
+function readEvent(env: Env, io: ProviderIo): GithubEvent {
+  const path = val(env, 'GITHUB_EVENT_PATH');
+  if (!path) return {};
+  try {
+    const parsed: unknown = JSON.parse(io.readFile(path));
+    return parsed !== null && typeof parsed === 'object' ? (parsed as GithubEvent) : {};
+  } catch {
+    return {};
+  }
+}
+
+function pullRequest(event: GithubEvent): CiContext['change'] {
+  const pr = event.pull_request;
+  const number = str(pr?.number);
+  if (!pr || !number) return undefined;
+  return { kind: 'pull_request', number, title: str(pr.title), url: str(pr.html_url) };
+}
+
+export const github: Provider = {
+  name: 'github',
+  detect: (env) => val(env, 'GITHUB_ACTIONS') === 'true',
+  context(env, io) {
+    const event = readEvent(env, io);
+    const server = val(env, 'GITHUB_SERVER_URL') ?? 'https://github.com';
+    const repo = val(env, 'GITHUB_REPOSITORY');
+    const projectUrl = repo ? `${server}/${repo}` : undefined;
+    const runId = val(env, 'GITHUB_RUN_ID');
+    const runUrl = projectUrl && runId ? `${projectUrl}/actions/runs/${runId}` : undefined;
+    const change = pullRequest(event);
+    // On pull_request events GITHUB_SHA is a synthetic merge commit; the head is what was pushed.
+    const sha = str(event.pull_request?.head?.sha) ?? val(env, 'GITHUB_SHA');
+    const isTag = val(env, 'GITHUB_REF_TYPE') === 'tag';
+    return {
+      provider: 'github',
+      project: { name: repo?.split('/').pop(), path: repo, url: projectUrl },
+      ref: {
+        // GITHUB_REF_NAME is `42/merge` on pull requests; GITHUB_HEAD_REF is the branch.
+        name: val(env, 'GITHUB_HEAD_REF') ?? val(env, 'GITHUB_REF_NAME'),
+        isTag,
+        defaultBranch: str(event.repository?.default_branch),
+      },
+      environment: {},
+      user: val(env, 'GITHUB_TRIGGERING_ACTOR') ?? val(env, 'GITHUB_ACTOR'),
+      commit: {
+        sha,
+        shortSha: sha?.slice(0, 7),
+        title: firstLine(str(event.head_commit?.message)),
+        author: str(event.head_commit?.author?.name),
+        url: projectUrl && sha ? `${projectUrl}/commit/${sha}` : undefined,
+      },
+      pipeline: { id: runId, url: runUrl, source: val(env, 'GITHUB_EVENT_NAME') },
+      // GitHub exposes no job URL in its variables: the run is the closest link.
+      job: { name: val(env, 'GITHUB_JOB'), stage: val(env, 'GITHUB_WORKFLOW'), url: runUrl },
+      change,
+    };
+  },
+};

@@ -1,0 +1,239 @@
+// Delivery to a Slack incoming webhook (or a compatible server such as Mattermost) with undici.
+// https://docs.slack.dev/messaging/sending-messages-using-incoming-webhooks
+//
+// Retry policy. 429: wait what Retry-After says, as often as the deadline allows; Slack did not
+// post the message, so a retry cannot duplicate it. 5xx and network failures: back off
+// exponentially with full jitter, at most MAX_ATTEMPTS in all. A 5xx or a reset after the body
+// was sent may mean Slack posted anyway, so a retry can duplicate a message; a deploy
+// notification seen twice costs less than one never seen, and the cap bounds the duplicates.
+// Other 4xx and TLS failures are permanent: retrying cannot fix a revoked webhook or an unknown CA.
+import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
+import type { Env } from './context.ts';
+import { SlackHttpError, SlackRequestError, type DeliveryError } from './errors.ts';
+
+export const MAX_ATTEMPTS = 4;
+const CONNECT_TIMEOUT_MS = 5_000;
+const RESPONSE_TIMEOUT_MS = 10_000;
+const BACKOFF_BASE_MS = 500;
+const BACKOFF_MAX_MS = 8_000;
+const BODY_LIMIT = 4_096;
+
+export interface RetryNotice {
+  attempt: number;
+  delayMs: number;
+  reason: string;
+}
+
+export interface DeliveryOptions {
+  url: URL;
+  payload: unknown;
+  /** The whole delivery, retries and waits included. */
+  timeoutMs: number;
+  /** Proxy variables are read from here. */
+  env: Env;
+  connectTimeoutMs?: number;
+  responseTimeoutMs?: number;
+  onRetry?: (notice: RetryNotice) => void;
+  random?: () => number;
+}
+
+export interface Delivered {
+  attempts: number;
+  statusCode: number;
+}
+
+/** Slack's error codes, each in one line: what it means and what to do. */
+export const SLACK_ERRORS: Readonly<Record<string, string>> = {
+  invalid_payload: 'Slack could not read the message; this is a bug in notify, please report it',
+  invalid_blocks: 'Slack rejected the message layout; this is a bug in notify, please report it',
+  invalid_blocks_format:
+    'Slack rejected the message layout; this is a bug in notify, please report it',
+  no_text: 'Slack found no text in the message; this is a bug in notify, please report it',
+  no_service:
+    'the webhook is disabled or was removed; create a new incoming webhook and update SLACK_WEBHOOK_URL',
+  invalid_token:
+    'the webhook was revoked or its URL is mistyped; create a new incoming webhook and update SLACK_WEBHOOK_URL',
+  no_service_id: 'the webhook URL is incomplete; copy it again from the Slack app settings',
+  no_team: 'the webhook URL names no workspace; copy it again from the Slack app settings',
+  team_disabled: 'the Slack workspace is disabled; ask a workspace admin',
+  channel_not_found:
+    "the webhook's channel no longer exists; create a webhook for another channel and update SLACK_WEBHOOK_URL",
+  channel_is_archived:
+    "the webhook's channel is archived; unarchive it or create a webhook for another channel",
+  action_prohibited: 'a workspace admin has restricted posting to this channel',
+  posting_to_general_channel_denied:
+    'only admins may post to this channel; pick another channel for the webhook',
+  user_not_found: 'the webhook posts to a user that no longer exists; create a new webhook',
+  rate_limited: 'Slack is rate limiting this webhook; space out messages or raise NOTIFY_TIMEOUT',
+};
+
+/** `Retry-After` in milliseconds: delta seconds or an HTTP date. */
+export function retryAfterMs(header: string | undefined, now = Date.now()): number | undefined {
+  if (!header) return undefined;
+  const value = header.trim();
+  if (/^\d+(\.\d+)?$/.test(value)) return Math.round(Number(value) * 1000);
+  const date = Date.parse(value);
+  return Number.isFinite(date) ? Math.max(0, date - now) : undefined;
+}
+
+/** Exponential backoff with full jitter: uniform in [base * 2^(n-1) / 2, base * 2^(n-1)]. */
+export function backoffMs(attempt: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** (attempt - 1));
+  return Math.round(ceiling / 2 + (ceiling / 2) * random());
+}
+
+export function explainHttp(statusCode: number, body: string): string {
+  const code = body.trim();
+  const known = SLACK_ERRORS[code];
+  if (known) return `Slack answered HTTP ${statusCode} ${code}: ${known}`;
+  if (statusCode >= 300 && statusCode < 400) {
+    return `the webhook answered with a redirect (HTTP ${statusCode}); use the final URL in SLACK_WEBHOOK_URL`;
+  }
+  const shown = code.length > 300 ? `${code.slice(0, 300)}…` : code;
+  return `Slack answered HTTP ${statusCode}${shown ? `: ${JSON.stringify(shown)}` : ' with an empty body'}`;
+}
+
+const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_TLS|ERR_SSL/;
+
+function errorCode(error: unknown): string {
+  const seen = new Set<unknown>();
+  for (let e: unknown = error; e && typeof e === 'object' && !seen.has(e); ) {
+    seen.add(e);
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && code !== 'UND_ERR') return code;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return 'unknown';
+}
+
+function explainNetwork(code: string, url: URL): string {
+  const host = url.host;
+  switch (code) {
+    case 'ECONNREFUSED':
+      return `connection to ${host} refused`;
+    case 'ECONNRESET':
+    case 'UND_ERR_SOCKET':
+    case 'EPIPE':
+      return `connection to ${host} was reset`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `cannot resolve ${url.hostname} (DNS)`;
+    case 'UND_ERR_CONNECT_TIMEOUT':
+    case 'ETIMEDOUT':
+      return `connecting to ${host} timed out`;
+    case 'UND_ERR_HEADERS_TIMEOUT':
+    case 'UND_ERR_BODY_TIMEOUT':
+      return `${host} did not answer in time`;
+    default:
+      if (TLS_CODES.test(code)) {
+        return `TLS to ${host} failed (${code}); for a private CA, set NODE_EXTRA_CA_CERTS to its PEM file`;
+      }
+      return `request to ${host} failed (${code})`;
+  }
+}
+
+/** Proxies from the given variables only (either case), never from anywhere else. */
+export function dispatcherFor(env: Env, connectTimeoutMs: number): Dispatcher {
+  const pick = (name: string) => env[name.toLowerCase()] ?? env[name.toUpperCase()] ?? '';
+  const httpProxy = pick('http_proxy');
+  const httpsProxy = pick('https_proxy') || httpProxy;
+  const connect = { timeout: connectTimeoutMs };
+  if (!httpProxy && !httpsProxy) return new Agent({ connect });
+  return new EnvHttpProxyAgent({ httpProxy, httpsProxy, noProxy: pick('no_proxy'), connect });
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+  });
+}
+
+type Outcome =
+  | { kind: 'delivered'; statusCode: number }
+  | { kind: 'retry'; reason: string; delayMs?: number; error: DeliveryError }
+  | { kind: 'fail'; error: DeliveryError };
+
+async function attempt(
+  options: DeliveryOptions,
+  body: string,
+  dispatcher: Dispatcher,
+  signal: AbortSignal,
+  attempts: number,
+): Promise<Outcome> {
+  const responseTimeout = options.responseTimeoutMs ?? RESPONSE_TIMEOUT_MS;
+  try {
+    const response = await request(options.url, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json; charset=utf-8', 'user-agent': 'notify' },
+      dispatcher,
+      signal,
+      headersTimeout: responseTimeout,
+      bodyTimeout: responseTimeout,
+    });
+    const text = (await response.body.text()).slice(0, BODY_LIMIT);
+    const { statusCode } = response;
+    if (statusCode >= 200 && statusCode < 300) return { kind: 'delivered', statusCode };
+    const error = new SlackHttpError(explainHttp(statusCode, text), statusCode, text, attempts);
+    if (statusCode === 429) {
+      const header = response.headers['retry-after'];
+      const delayMs = retryAfterMs(Array.isArray(header) ? header[0] : header) ?? 1000;
+      return { kind: 'retry', reason: 'rate limited (HTTP 429)', delayMs, error };
+    }
+    if (statusCode >= 500) return { kind: 'retry', reason: `HTTP ${statusCode}`, error };
+    return { kind: 'fail', error };
+  } catch (cause) {
+    const code = errorCode(cause);
+    const error = new SlackRequestError(explainNetwork(code, options.url), code, attempts, cause);
+    if (signal.aborted || TLS_CODES.test(code)) return { kind: 'fail', error };
+    return { kind: 'retry', reason: error.message, error };
+  }
+}
+
+export async function deliver(options: DeliveryOptions): Promise<Delivered> {
+  const started = Date.now();
+  const deadline = started + options.timeoutMs;
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), options.timeoutMs);
+  const dispatcher = dispatcherFor(options.env, options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS);
+  const body = JSON.stringify(options.payload);
+  const seconds = Math.round(options.timeoutMs / 100) / 10;
+  const timedOut = (attempts: number, last?: DeliveryError) =>
+    new SlackRequestError(
+      `no delivery within ${seconds}s (NOTIFY_TIMEOUT)${last ? `; last attempt: ${last.message}` : ''}`,
+      'deadline',
+      attempts,
+      last,
+    );
+  let failures = 0;
+  try {
+    for (let attempts = 1; ; attempts++) {
+      const outcome = await attempt(options, body, dispatcher, controller.signal, attempts);
+      if (outcome.kind === 'delivered') return { attempts, statusCode: outcome.statusCode };
+      if (controller.signal.aborted) throw timedOut(attempts, outcome.error);
+      if (outcome.kind === 'fail') throw outcome.error;
+      let delayMs = outcome.delayMs;
+      if (delayMs === undefined) {
+        failures++;
+        if (failures >= MAX_ATTEMPTS) throw outcome.error;
+        delayMs = backoffMs(failures, options.random);
+      } else {
+        // Spread a burst of rate-limited senders so they do not all come back at once.
+        delayMs += Math.round(250 * (options.random ?? Math.random)());
+      }
+      if (Date.now() + delayMs >= deadline) throw timedOut(attempts, outcome.error);
+      options.onRetry?.({ attempt: attempts, delayMs, reason: outcome.reason });
+      await sleep(delayMs, controller.signal);
+      if (controller.signal.aborted) throw timedOut(attempts, outcome.error);
+    }
+  } finally {
+    clearTimeout(timer);
+    await dispatcher.destroy().catch(() => undefined);
+  }
+}
