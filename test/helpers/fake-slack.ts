@@ -1,0 +1,98 @@
+// A real HTTP(S) server on 127.0.0.1 standing in for Slack: it records every request and
+// answers with whatever the test scripts. Tests assert on the recording after the call returns.
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
+
+export interface Recorded {
+  method: string;
+  path: string;
+  headers: IncomingMessage['headers'];
+  body: string;
+  /** The body parsed as JSON, or undefined when it is not JSON. */
+  json: unknown;
+  at: number;
+}
+
+/** Answers one request; `recorded` is already in `requests`. */
+export type Responder = (req: Recorded, res: ServerResponse) => void | Promise<void>;
+
+export const ok: Responder = (_req, res) => {
+  res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+};
+
+export function status(code: number, body = '', headers: Record<string, string> = {}): Responder {
+  return (_req, res) => {
+    res.writeHead(code, { 'content-type': 'text/plain', ...headers }).end(body);
+  };
+}
+
+/** Answer the n-th request with responders[n], and every later one with the last. */
+export function sequence(...responders: Responder[]): Responder {
+  let n = 0;
+  return (req, res) => responders[Math.min(n++, responders.length - 1)]!(req, res);
+}
+
+export interface FakeSlack {
+  /** Base URL, e.g. http://127.0.0.1:41234 */
+  origin: string;
+  /** A webhook-shaped URL on this server. */
+  webhookUrl: string;
+  requests: Recorded[];
+  close(): Promise<void>;
+}
+
+export interface FakeSlackOptions {
+  responder?: Responder;
+  /** PEM key and certificate: serve HTTPS instead of HTTP. */
+  tls?: { key: string; cert: string };
+}
+
+export const WEBHOOK_PATH = '/services/T0FAKE0001/B0FAKE0002/s3cr3tT0kenS3cr3tT0ken';
+
+export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<FakeSlack> {
+  const responder = options.responder ?? ok;
+  const requests: Recorded[] = [];
+  const sockets = new Set<Socket>();
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      let json: unknown;
+      try {
+        json = JSON.parse(body);
+      } catch {
+        json = undefined;
+      }
+      const recorded: Recorded = {
+        method: req.method ?? '',
+        path: req.url ?? '',
+        headers: req.headers,
+        body,
+        json,
+        at: Date.now(),
+      };
+      requests.push(recorded);
+      void Promise.resolve(responder(recorded, res)).catch(() => res.destroy());
+    });
+  };
+  const server = options.tls ? createHttpsServer(options.tls, handle) : createHttpServer(handle);
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const origin = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
+  return {
+    origin,
+    webhookUrl: `${origin}${WEBHOOK_PATH}`,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
