@@ -94,7 +94,7 @@ export function fallbackText(ctx: CiContext, label: string | undefined, event: E
   return `${statusEmoji(event)} ${headline(ctx, label, event, plain)}`;
 }
 
-/** Ref, commit, merge request and pipeline: one line of small print under the headline. */
+/** Ref, commit, merge request, job and pipeline: small print under the headline. */
 export function details(ctx: CiContext, event: Event): string[] {
   const out: string[] = [];
   if (ctx.ref.name) out.push(`${ctx.ref.isTag ? 'Tag' : 'Branch'} ${mrkdwn(ctx.ref.name, NAME_MAX)}`);
@@ -110,6 +110,7 @@ export function details(ctx: CiContext, event: Event): string[] {
     const title = change.title ? ` ${mrkdwn(change.title, TITLE_MAX)}` : '';
     out.push(link(change.url, `${mrkdwn(ref, NAME_MAX)}${title}`));
   }
+  if (ctx.job.name) out.push(`Job ${link(ctx.job.url, mrkdwn(ctx.job.name, NAME_MAX))}`);
   if (ctx.pipeline.url || ctx.pipeline.id) {
     const label = ctx.pipeline.id ? `Pipeline #${mrkdwn(ctx.pipeline.id, NAME_MAX)}` : 'Pipeline';
     out.push(link(ctx.pipeline.url, label));

@@ -1,0 +1,63 @@
+// A throwaway private CA and a server certificate for 127.0.0.1, made with the openssl CLI: the
+// same shape as a corporate CA that NODE_EXTRA_CA_CERTS exists for.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface PrivateCa {
+  /** Path of the CA certificate (PEM): the value for NODE_EXTRA_CA_CERTS. */
+  caFile: string;
+  /** Server key and certificate for https on 127.0.0.1, signed by the CA. */
+  tls: { key: string; cert: string };
+  remove(): void;
+}
+
+// Our own config: the system openssl.cnf may add extensions that clash with these.
+const CONFIG = `
+[req]
+distinguished_name = dn
+prompt = no
+[dn]
+CN = notify test CA
+[ca]
+basicConstraints = critical, CA:TRUE
+keyUsage = critical, keyCertSign, cRLSign
+subjectKeyIdentifier = hash
+[server]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature, keyEncipherment
+extendedKeyUsage = serverAuth
+subjectAltName = IP:127.0.0.1
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+`;
+
+export function createPrivateCa(): PrivateCa {
+  const dir = mkdtempSync(join(tmpdir(), 'notify-ca-'));
+  const openssl = (...args: string[]) =>
+    execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+  writeFileSync(join(dir, 'openssl.cnf'), CONFIG);
+  // EC keys: generated in milliseconds, where RSA would slow down beforeAll.
+  const key = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+  openssl(
+    'req', '-x509', ...key, '-days', '2', '-config', 'openssl.cnf', '-extensions', 'ca',
+    '-keyout', 'ca.key', '-out', 'ca.pem',
+  );
+  openssl(
+    'req', '-new', ...key, '-config', 'openssl.cnf', '-subj', '/CN=127.0.0.1',
+    '-keyout', 'server.key', '-out', 'server.csr',
+  );
+  openssl(
+    'x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-set_serial', '2',
+    '-days', '2', '-extfile', 'openssl.cnf', '-extensions', 'server', '-out', 'server.pem',
+  );
+  return {
+    caFile: join(dir, 'ca.pem'),
+    tls: {
+      key: readFileSync(join(dir, 'server.key'), 'utf8'),
+      cert: readFileSync(join(dir, 'server.pem'), 'utf8'),
+    },
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}

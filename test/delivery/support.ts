@@ -1,0 +1,65 @@
+// What every delivery test needs: the env a CI job would give notify, the secrets that must
+// never be printed, and servers that are closed after each test whatever its outcome.
+import { createServer, type AddressInfo } from 'node:net';
+import { afterEach, expect } from 'vitest';
+import { WEBHOOK_PATH } from '../helpers/fake-slack.ts';
+import { GITLAB_ENV, type RunResult } from '../helpers/run.ts';
+
+export const TOKEN = 's3cr3tT0kenS3cr3tT0ken';
+
+/** A GitLab job's env with the webhook and the given settings; nothing from this process. */
+export function jobEnv(
+  webhookUrl: string | undefined,
+  settings: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    ...GITLAB_ENV,
+    ...(webhookUrl === undefined ? {} : { SLACK_WEBHOOK_URL: webhookUrl }),
+    ...settings,
+  };
+}
+
+/** Neither the webhook (whole, its path, its token) nor any extra secret reaches the output. */
+export function expectNoSecrets(result: RunResult, ...extra: Array<string | undefined>): void {
+  const output = `${result.stdout}\n${result.stderr}`;
+  for (const secret of [WEBHOOK_PATH, TOKEN, ...extra]) {
+    if (secret) expect(output).not.toContain(secret);
+  }
+}
+
+/** The output's lines, without the trailing newline's empty one. */
+export function lines(text: string): string[] {
+  return text.split('\n').filter((line) => line !== '');
+}
+
+/** The one line notify printed on stderr (and nothing else there). */
+export function oneLine(text: string): string {
+  const all = lines(text);
+  expect(all, text).toHaveLength(1);
+  return all[0]!;
+}
+
+interface Closable {
+  close(): Promise<void>;
+}
+
+/** Returns `track`: whatever it is given is closed after the current test, pass or fail. */
+export function closeAfterEach(): <T extends Closable>(server: T) => T {
+  const open: Closable[] = [];
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((server) => server.close()));
+  });
+  return (server) => {
+    open.push(server);
+    return server;
+  };
+}
+
+/** A port that was just listened on and closed: connecting to it is refused. */
+export async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}

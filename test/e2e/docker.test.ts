@@ -1,0 +1,111 @@
+// The images, built by a real Docker daemon and run on the host network against the fake Slack.
+import { spawn } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startFakeSlack, type FakeSlack } from '../helpers/fake-slack.ts';
+import { need, succeeds } from '../helpers/need.ts';
+import { GITLAB_ENV, requireBuild, ROOT } from '../helpers/run.ts';
+
+const IMAGE = 'notify-test/notify:e2e';
+const KANIKO_STANDIN = 'notify-test/kaniko-standin:debug';
+const KANIKO_IMAGE = 'notify-test/kaniko-notify:e2e';
+const BUSYBOX = ['/bin/busybox', '/usr/bin/busybox'].find((path) => existsSync(path));
+const hasDocker = need('docker', 'a running Docker daemon builds and runs the images', () =>
+  succeeds('docker', ['info']),
+);
+
+interface Result {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function docker(args: string[]): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('docker', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+async function mustDocker(args: string[]): Promise<string> {
+  const result = await docker(args);
+  if (result.code !== 0) throw new Error(`docker ${args.join(' ')} failed:\n${result.stderr}`);
+  return result.stdout;
+}
+
+const envArgs = (env: Record<string, string>) => Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
+
+describe.skipIf(!hasDocker)('the images, on a real Docker daemon', () => {
+  let slack: FakeSlack;
+  let standin: string;
+
+  beforeAll(async () => {
+    requireBuild();
+    await mustDocker(['build', '-q', '-f', 'docker/Dockerfile', '-t', IMAGE, ROOT]);
+    // kaniko's debug image as far as notify can tell: busybox at /busybox, nothing else. The real
+    // one cannot be pulled here; the build argument is how any base is swapped in.
+    standin = mkdtempSync(join(tmpdir(), 'notify-kaniko-base-'));
+    mkdirSync(join(standin, 'busybox'));
+    copyFileSync(BUSYBOX!, join(standin, 'busybox/busybox'));
+    writeFileSync(
+      join(standin, 'Dockerfile'),
+      'FROM scratch\nCOPY busybox/busybox /busybox/busybox\n' +
+        'RUN ["/busybox/busybox", "--install", "/busybox"]\nENV PATH=/usr/local/bin:/kaniko:/busybox\n',
+    );
+    await mustDocker(['build', '-q', '-t', KANIKO_STANDIN, standin]);
+    await mustDocker([
+      'build', '-q', '-f', 'docker/Dockerfile.kaniko',
+      '--build-arg', `KANIKO_IMAGE=${KANIKO_STANDIN}`, '-t', KANIKO_IMAGE, ROOT,
+    ]);
+  }, 180_000);
+
+  afterAll(async () => {
+    if (standin) rmSync(standin, { recursive: true, force: true });
+    await docker(['rmi', '-f', IMAGE, KANIKO_IMAGE, KANIKO_STANDIN]);
+  });
+
+  beforeEach(async () => {
+    slack = await startFakeSlack();
+  });
+  afterEach(() => slack.close());
+
+  it('is FROM scratch: runs as a non-root numeric user, with no shell to run', async () => {
+    const config = JSON.parse(await mustDocker(['image', 'inspect', IMAGE]))[0].Config;
+    expect(config.User).toBe('65532:65532');
+    expect(config.Entrypoint).toEqual(['/usr/local/bin/notify']);
+    expect(config.Labels['org.opencontainers.image.title']).toBe('notify');
+    const shell = await docker(['run', '--rm', '--entrypoint', '/bin/sh', IMAGE, '-c', 'true']);
+    expect(shell.code).not.toBe(0);
+  });
+
+  it('delivers to Slack on the host network', async () => {
+    const env = { ...GITLAB_ENV, SLACK_WEBHOOK_URL: slack.webhookUrl };
+    const result = await docker(['run', '--rm', '--network', 'host', ...envArgs(env), IMAGE, 'start']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(slack.requests).toHaveLength(1);
+    expect((slack.requests[0]!.json as { text: string }).text).toBe(
+      ':rocket: chat-server production pipeline is started by jiyoung',
+    );
+  });
+
+  it('kaniko image: notify on the PATH of a busybox shell delivers', async () => {
+    const env = { ...GITLAB_ENV, SLACK_WEBHOOK_URL: slack.webhookUrl, CI_JOB_STATUS: 'failed' };
+    const result = await docker([
+      'run', '--rm', '--network', 'host', ...envArgs(env),
+      '--entrypoint', '/busybox/sh', KANIKO_IMAGE, '-c', 'notify finish',
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(slack.requests).toHaveLength(1);
+    expect((slack.requests[0]!.json as { text: string }).text).toBe(
+      ':x: chat-server production pipeline failed at stage deploy, job deploy',
+    );
+  });
+});

@@ -1,0 +1,125 @@
+// The built artefacts, run as a CI job runs them: the executable alone, the FROM-scratch root
+// filesystem in a chroot, and the kaniko bundle in a chroot that holds nothing but busybox.
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startFakeSlack, type FakeSlack } from '../helpers/fake-slack.ts';
+import { isRoot, need, succeeds } from '../helpers/need.ts';
+import { GITLAB_ENV, ROOT, runNotify } from '../helpers/run.ts';
+
+const BUSYBOX = ['/bin/busybox', '/usr/bin/busybox'].find((path) => existsSync(path));
+const CHROOT = ['/usr/sbin/chroot', '/usr/bin/chroot'].find((path) => existsSync(path)) ?? 'chroot';
+const canChroot = need(
+  'chroot',
+  'needs root and chroot(8)',
+  () => isRoot() && succeeds(CHROOT, ['/', 'true']),
+);
+const hasBusybox = need(
+  'busybox-static',
+  'the kaniko bundle is tried in a busybox-only chroot',
+  () => Boolean(BUSYBOX),
+);
+
+let slack: FakeSlack;
+beforeEach(async () => {
+  slack = await startFakeSlack();
+});
+afterEach(() => slack.close());
+
+function expectStartDelivered(result: { code: number | null; stdout: string; stderr: string }) {
+  expect(result.stderr).toBe('');
+  expect(result.code).toBe(0);
+  expect(slack.requests).toHaveLength(1);
+  const payload = slack.requests[0]!.json as { text: string };
+  expect(payload.text).toBe(':rocket: chat-server production pipeline is started by jiyoung');
+  expect(result.stdout).toContain('sent the start notification');
+  expect(result.stdout).not.toContain('s3cr3t');
+}
+
+describe('dist/notify', () => {
+  it('delivers with an empty environment plus CI variables: no Node, no PATH', async () => {
+    const result = await runNotify(['start'], {
+      ...GITLAB_ENV,
+      SLACK_WEBHOOK_URL: slack.webhookUrl,
+    });
+    expectStartDelivered(result);
+  });
+
+  it('prints its version and help without any environment', async () => {
+    const version = await runNotify(['--version'], {});
+    expect(version.code).toBe(0);
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    const help = await runNotify(['--help'], {});
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('SLACK_WEBHOOK_URL');
+  });
+});
+
+describe.skipIf(!canChroot)('dist/rootfs, the FROM-scratch image, in a chroot', () => {
+  it('holds only the executable, its loader and libraries, CA certificates and passwd', () => {
+    const rootfs = join(ROOT, 'dist/rootfs');
+    expect(readdirSync(rootfs).sort()).toEqual(['etc', 'lib', 'lib64', 'tmp', 'usr']);
+    expect(existsSync(join(rootfs, 'bin'))).toBe(false);
+    expect(existsSync(join(rootfs, 'etc/ssl/certs/ca-certificates.crt'))).toBe(true);
+  });
+
+  it('delivers with nothing else', async () => {
+    const result = await runNotify(
+      [join(ROOT, 'dist/rootfs'), '/usr/local/bin/notify', 'start'],
+      { ...GITLAB_ENV, SLACK_WEBHOOK_URL: slack.webhookUrl },
+      { command: CHROOT },
+    );
+    expectStartDelivered(result);
+  });
+});
+
+describe.skipIf(!canChroot || !hasBusybox)('dist/kaniko in a busybox-only chroot', () => {
+  let root: string;
+  beforeEach(() => {
+    // The shape of kaniko's debug image: /busybox with its applets, no /lib, no /bin, no C library.
+    root = mkdtempSync(join(tmpdir(), 'notify-kaniko-'));
+    mkdirSync(join(root, 'busybox'));
+    cpSync(BUSYBOX!, join(root, 'busybox/busybox'));
+    for (const applet of ['sh', 'readlink', 'ls', 'env'])
+      symlinkSync('busybox', join(root, 'busybox', applet));
+    mkdirSync(join(root, 'kaniko'));
+    cpSync(join(ROOT, 'dist/kaniko'), join(root, 'kaniko/notify'), { recursive: true });
+  });
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  it('has no C library outside the bundle', () => {
+    expect(readdirSync(root).sort()).toEqual(['busybox', 'kaniko']);
+  });
+
+  it('delivers from a busybox shell with notify on the PATH', async () => {
+    const result = await runNotify(
+      [root, '/busybox/sh', '-c', 'notify start'],
+      { ...GITLAB_ENV, SLACK_WEBHOOK_URL: slack.webhookUrl, PATH: '/kaniko/notify/bin:/busybox' },
+      { command: CHROOT },
+    );
+    expectStartDelivered(result);
+  });
+
+  it('starts through a symlink to the launcher, as a PATH entry elsewhere would', async () => {
+    const result = await runNotify(
+      [
+        root,
+        '/busybox/sh',
+        '-c',
+        'ln -s /kaniko/notify/bin/notify /busybox/notify && notify start',
+      ],
+      { ...GITLAB_ENV, SLACK_WEBHOOK_URL: slack.webhookUrl, PATH: '/busybox' },
+      { command: CHROOT },
+    );
+    expectStartDelivered(result);
+  });
+});
