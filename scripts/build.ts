@@ -1,7 +1,16 @@
 // npm run build: bundle (esbuild) -> single executable (Node SEA) -> dist/rootfs (the whole
 // FROM-scratch image) and dist/kaniko (a bundle with its own loader, for kaniko's debug image).
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, cpSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  cpSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { build } from 'esbuild';
 
@@ -9,7 +18,9 @@ const ROOT = new URL('..', import.meta.url).pathname;
 const DIST = join(ROOT, 'dist');
 const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 const CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
-const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+  version: string;
+};
 
 function step(name: string, work: () => void | Promise<void>): Promise<void> {
   const started = performance.now();
@@ -25,7 +36,9 @@ function run(command: string, args: string[], stderr: 'inherit' | 'ignore' = 'in
 const mib = (path: string) => `${(statSync(path).size / 2 ** 20).toFixed(1)} MiB`;
 
 if (!process.version.startsWith('v24.')) {
-  throw new Error(`build needs the pinned Node 24 (run it through npm run build); this is ${process.version}`);
+  throw new Error(
+    `build needs the pinned Node 24 (run it through npm run build); this is ${process.version}`,
+  );
 }
 rmSync(DIST, { recursive: true, force: true });
 mkdirSync(DIST, { recursive: true });
@@ -43,6 +56,8 @@ await step('bundle', async () => {
     banner: { js: 'const __import_meta_url = require("node:url").pathToFileURL(__filename).href;' },
     define: { 'import.meta.url': '__import_meta_url', __NOTIFY_VERSION__: JSON.stringify(version) },
     minify: true,
+    // Error names stay readable in DEBUG stack traces.
+    keepNames: true,
     legalComments: 'none',
     metafile: false,
     logLevel: 'warning',
@@ -69,7 +84,13 @@ await step('single executable', () => {
   // Strip first: stripping after injection would drop the injected blob.
   // Node's binary carries notes that binutils does not know; the warnings about them are noise.
   run('strip', ['--strip-all', exe], 'ignore');
-  run(join(ROOT, 'node_modules/.bin/postject'), [exe, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', SEA_FUSE]);
+  run(join(ROOT, 'node_modules/.bin/postject'), [
+    exe,
+    'NODE_SEA_BLOB',
+    blob,
+    '--sentinel-fuse',
+    SEA_FUSE,
+  ]);
   rmSync(blob);
   rmSync(config);
 });
@@ -99,7 +120,10 @@ await step('rootfs', () => {
   put(CA_BUNDLE, CA_BUNDLE);
   mkdirSync(join(rootfs, 'tmp'), { recursive: true, mode: 0o1777 });
   chmodSync(join(rootfs, 'tmp'), 0o1777);
-  writeFileSync(join(rootfs, 'etc/passwd'), 'root:x:0:0:root:/:/sbin/nologin\nnotify:x:65532:65532:notify:/:/sbin/nologin\n');
+  writeFileSync(
+    join(rootfs, 'etc/passwd'),
+    'root:x:0:0:root:/:/sbin/nologin\nnotify:x:65532:65532:notify:/:/sbin/nologin\n',
+  );
   writeFileSync(join(rootfs, 'etc/group'), 'root:x:0:\nnotify:x:65532:\n');
 });
 
@@ -114,4 +138,6 @@ await step('kaniko bundle', () => {
   chmodSync(join(kaniko, 'bin/notify'), 0o755);
 });
 
-console.log(`build: dist/notify ${mib(exe)}, linked: ${libs.map((lib) => basename(lib)).join(' ')}`);
+console.log(
+  `build: dist/notify ${mib(exe)}, linked: ${libs.map((lib) => basename(lib)).join(' ')}`,
+);

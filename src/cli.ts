@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
-import yargs from 'yargs';
+import parseArgv from 'yargs-parser';
 import {
   applyOverrides,
   DEFAULT_ENV_FILE,
@@ -43,10 +43,42 @@ const EXAMPLES: Array<[string, string]> = [
   ['notify start --dry-run', 'print the Slack payload, send nothing'],
 ];
 
-function parseArgs(argv: readonly string[]): Promise<Parsed> {
+const STRING_FLAGS = Object.values(SETTINGS).flatMap((s) => (s.type === 'string' ? [s.flag] : []));
+const BOOLEAN_FLAGS = Object.values(SETTINGS).flatMap((s) =>
+  s.type === 'boolean' ? [s.flag] : [],
+);
+const SETTING_KEYS = new Set<string>(Object.keys(SETTINGS));
+
+/**
+ * The common case — a command and known flags — parsed with yargs' own parser alone. Anything
+ * else (help, version, an unknown, repeated or empty flag) returns undefined and goes to the full
+ * yargs, which explains it; loading that costs more than the rest of a run.
+ */
+export function quickParse(argv: readonly string[]): Parsed | undefined {
+  const args = parseArgv([...argv], {
+    string: STRING_FLAGS,
+    boolean: BOOLEAN_FLAGS,
+    configuration: { 'strip-dashed': true, 'unknown-options-as-args': false },
+  });
+  const [command, ...extra] = args._;
+  if (extra.length || (command !== 'start' && command !== 'finish')) return undefined;
+  const flags: Flags = {};
+  for (const [key, value] of Object.entries(args)) {
+    if (key === '_' || (value === undefined && SETTING_KEYS.has(key))) continue;
+    if (!SETTING_KEYS.has(key) || value === '') return undefined;
+    if (typeof value !== 'string' && typeof value !== 'boolean') return undefined;
+    flags[key as SettingKey] = value;
+  }
+  return { kind: 'run', command, flags };
+}
+
+async function parseArgs(argv: readonly string[]): Promise<Parsed> {
+  const { default: yargs } = await import('yargs');
   const cli = yargs()
     .scriptName('notify')
-    .usage('notify <command> [options]\n\nTell your team in Slack that a pipeline started and how it ended.')
+    .usage(
+      'notify <command> [options]\n\nTell your team in Slack that a pipeline started and how it ended.',
+    )
     .command('start', 'Announce that the pipeline started')
     .command('finish', 'Report how the job ended (success, failed, canceled, timed out)')
     .demandCommand(1, 1, 'Name a command: start or finish', 'Name one command: start or finish')
@@ -91,7 +123,8 @@ function readDotenv(flags: Flags, env: Env, cwd: string): Env {
   try {
     text = readFileSync(path, 'utf8');
   } catch {
-    if (explicit) throw new ConfigError(`env file ${path} cannot be read (check --env-file / NOTIFY_ENV_FILE)`);
+    if (explicit)
+      throw new ConfigError(`env file ${path} cannot be read (check --env-file / NOTIFY_ENV_FILE)`);
     return {};
   }
   return parseDotenv(text);
@@ -108,10 +141,10 @@ function redactorFor(flags: Flags, env: Env, dotenv: Env): Redactor {
       if (!proxy) continue;
       try {
         const url = new URL(proxy);
-        if (url.username) redactor.add(decodeURIComponent(url.username), '****').add(url.username, '****');
-        if (url.password) redactor.add(decodeURIComponent(url.password), '****').add(url.password, '****');
+        if (url.password)
+          redactor.add(decodeURIComponent(url.password), '****').add(url.password, '****');
       } catch {
-        // Not a URL: undici will refuse it, and it holds no credentials we can find.
+        // Not a URL: it holds no credentials we can find, and no request will go through it.
       }
     }
   }
@@ -156,10 +189,14 @@ async function run(
       timeoutMs: config.timeoutMs,
       env: merged,
       onRetry: ({ attempt, delayMs, reason }) =>
-        warn(`notify: attempt ${attempt} failed (${reason}); retrying in ${(delayMs / 1000).toFixed(1)}s`),
+        warn(
+          `notify: attempt ${attempt} failed (${reason}); retrying in ${(delayMs / 1000).toFixed(1)}s`,
+        ),
     });
     const tries = result.attempts === 1 ? '1 attempt' : `${result.attempts} attempts`;
-    say(`notify: sent the ${command} notification to ${maskUrl(config.webhookUrl)} (${tries}): ${payload.text}`);
+    say(
+      `notify: sent the ${command} notification to ${maskUrl(config.webhookUrl)} (${tries}): ${payload.text}`,
+    );
     return ExitCode.Ok;
   } catch (error) {
     if (error instanceof NotifyError && config.softFail) {
@@ -180,7 +217,11 @@ export async function main(options: MainOptions): Promise<ExitCode> {
   const warn = print(options.stderr ?? ((text) => process.stderr.write(text)));
 
   try {
-    const parsed = await parseArgs(options.argv);
+    if (options.argv.length === 1 && ['--version', '-v'].includes(options.argv[0]!)) {
+      say(VERSION);
+      return ExitCode.Ok;
+    }
+    const parsed = quickParse(options.argv) ?? (await parseArgs(options.argv));
     if (parsed.kind === 'output') {
       say(parsed.text);
       return ExitCode.Ok;

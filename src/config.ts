@@ -104,14 +104,16 @@ export const SETTINGS = {
     env: 'NOTIFY_NAMESPACE',
     type: 'string',
     group: 'Runtime logs',
-    describe: 'Kubernetes namespace [default: KUBE_NAMESPACE, else <project>-production, <project>, <project>-<ref slug>]',
+    describe:
+      'Kubernetes namespace [default: KUBE_NAMESPACE, else <project>-production, <project>, <project>-<ref slug>]',
   },
   logsFrom: {
     flag: 'logs-from',
     env: 'NOTIFY_LOGS_FROM',
     type: 'string',
     group: 'Runtime logs',
-    describe: 'Start of the log range: pipeline, job, or a Grafana time such as now-1h [default: pipeline]',
+    describe:
+      'Start of the log range: pipeline, job, or a Grafana time such as now-1h [default: pipeline]',
   },
   project: {
     flag: 'project',
@@ -197,7 +199,11 @@ export interface Config {
  * (Flags sit above all three.)
  */
 export function layerEnv(processEnv: Env, dotenv: Env): Env {
-  const own = Object.entries(processEnv).filter(([key]) => key.startsWith('NOTIFY_'));
+  // An empty NOTIFY_* counts as unset (CI platforms define unset variables as ''), so it must
+  // not hide the .env value below it.
+  const own = Object.entries(processEnv).filter(
+    ([key, value]) => key.startsWith('NOTIFY_') && value?.trim(),
+  );
   return { ...processEnv, ...dotenv, ...Object.fromEntries(own) };
 }
 
@@ -215,7 +221,8 @@ class Reader {
     const flag = this.flags[key];
     if (flag !== undefined) return { value: flag, name: `--${spec.flag}` };
     const fromEnv = this.env[spec.env];
-    if (fromEnv !== undefined && fromEnv.trim() !== '') return { value: fromEnv.trim(), name: spec.env };
+    if (fromEnv !== undefined && fromEnv.trim() !== '')
+      return { value: fromEnv.trim(), name: spec.env };
     return undefined;
   }
 
@@ -276,7 +283,9 @@ function parseTimeout(named: { value: string; name: string } | undefined): numbe
   if (!named) return DEFAULT_TIMEOUT_SECONDS * 1000;
   const seconds = Number(named.value);
   if (!/^\d+(\.\d+)?$/.test(named.value) || !(seconds > 0) || seconds > 3600) {
-    throw new ConfigError(`${named.name} must be a number of seconds from 1 to 3600, e.g. 30 (got "${named.value}")`);
+    throw new ConfigError(
+      `${named.name} must be a number of seconds above 0 and at most 3600, e.g. 30 (got "${named.value}")`,
+    );
   }
   return Math.round(seconds * 1000);
 }
@@ -321,7 +330,8 @@ export function resolveConfig(command: Command, flags: Flags, env: Env): Config 
           : undefined,
         grafanaUrlMap: grafanaUrlMap
           ? parseMap(grafanaUrlMap.name, grafanaUrlMap.value, urlMapExample).map(
-              ([label, url]) => [label, httpUrl(grafanaUrlMap.name, url, urlMapExample).href] as const,
+              ([label, url]) =>
+                [label, httpUrl(grafanaUrlMap.name, url, urlMapExample).href] as const,
             )
           : [],
         datasource: read.string('grafanaDatasource') ?? DEFAULT_DATASOURCE,
@@ -345,7 +355,11 @@ export function resolveConfig(command: Command, flags: Flags, env: Env): Config 
 export function applyOverrides(ctx: CiContext, o: Overrides): CiContext {
   return {
     ...ctx,
-    project: { ...ctx.project, name: o.project ?? ctx.project.name, url: o.projectUrl ?? ctx.project.url },
+    project: {
+      ...ctx.project,
+      name: o.project ?? ctx.project.name,
+      url: o.projectUrl ?? ctx.project.url,
+    },
     ref: o.ref ? { ...ctx.ref, name: o.ref, slug: undefined } : ctx.ref,
     user: o.user ?? ctx.user,
     environment: { ...ctx.environment, url: o.environmentUrl ?? ctx.environment.url },
@@ -354,10 +368,7 @@ export function applyOverrides(ctx: CiContext, o: Overrides): CiContext {
 }
 
 /** The status `finish` reports: explicit, else the provider's, else `unknown` (never success). */
-export function finishStatus(
-  config: Config,
-  ctx: CiContext,
-): { status: Status; warning?: string } {
+export function finishStatus(config: Config, ctx: CiContext): { status: Status; warning?: string } {
   if (config.status) return { status: config.status };
   const fromCi = ctx.status ? parseStatus(ctx.status) : undefined;
   if (fromCi) return { status: fromCi };

@@ -63,7 +63,8 @@ function logqlValue(value: string): string {
 
 export function expandQuery(template: string, vars: Readonly<Record<string, string>>): string {
   return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, name: string) => {
-    const value = vars[name];
+    // Own keys only: `{{toString}}` must stay text, not find Object.prototype.toString.
+    const value = Object.hasOwn(vars, name) ? vars[name] : undefined;
     return value === undefined ? whole : logqlValue(value);
   });
 }
@@ -78,7 +79,9 @@ export function exploreUrl(
   const panes = {
     a: {
       datasource,
-      queries: [{ refId: 'A', expr, queryType: 'range', datasource: { type: 'loki', uid: datasource } }],
+      queries: [
+        { refId: 'A', expr, queryType: 'range', datasource: { type: 'loki', uid: datasource } },
+      ],
       range: { from, to },
     },
   };

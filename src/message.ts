@@ -18,8 +18,7 @@ export interface MrkdwnText {
   text: string;
 }
 export type Block =
-  | { type: 'section'; text: MrkdwnText }
-  | { type: 'context'; elements: MrkdwnText[] };
+  { type: 'section'; text: MrkdwnText } | { type: 'context'; elements: MrkdwnText[] };
 
 export interface SlackPayload {
   text: string;
@@ -74,15 +73,25 @@ const plain: Emphasis = (s) => s;
  * `chat-server production pipeline is started by jiyoung`, and for a job that did not succeed
  * `... failed at stage deploy, job deploy-prod`. Missing facts are left out, not invented.
  */
-export function headline(ctx: CiContext, label: string | undefined, event: Event, em: Emphasis): string {
-  const name = (raw: string | undefined) => (raw ? em(mrkdwn(raw, NAME_MAX)) : undefined);
+export function headline(
+  ctx: CiContext,
+  label: string | undefined,
+  event: Event,
+  em: Emphasis,
+): string {
+  // A value that is nothing but control characters escapes to '' and is left out like a missing one.
+  const name = (raw: string | undefined) => {
+    const text = raw ? mrkdwn(raw, NAME_MAX) : '';
+    return text ? em(text) : undefined;
+  };
   const subject = [name(ctx.project.name ?? ctx.project.path), name(label), 'pipeline'];
   const words = [...subject.filter((w) => w !== undefined), outcome(event)];
-  if (event.kind === 'start' && ctx.user) words.push('by', name(ctx.user) as string);
+  const who = name(ctx.user);
+  if (event.kind === 'start' && who) words.push('by', who);
   if (event.kind === 'finish' && event.status !== 'success') {
     const where = [
-      ctx.job.stage ? `stage ${name(ctx.job.stage)}` : undefined,
-      ctx.job.name ? `job ${name(ctx.job.name)}` : undefined,
+      name(ctx.job.stage) && `stage ${name(ctx.job.stage)}`,
+      name(ctx.job.name) && `job ${name(ctx.job.name)}`,
     ].filter((w) => w !== undefined);
     if (where.length) words.push(`at ${where.join(', ')}`);
   }
@@ -97,7 +106,8 @@ export function fallbackText(ctx: CiContext, label: string | undefined, event: E
 /** Ref, commit, merge request, job and pipeline: small print under the headline. */
 export function details(ctx: CiContext, event: Event): string[] {
   const out: string[] = [];
-  if (ctx.ref.name) out.push(`${ctx.ref.isTag ? 'Tag' : 'Branch'} ${mrkdwn(ctx.ref.name, NAME_MAX)}`);
+  if (ctx.ref.name)
+    out.push(`${ctx.ref.isTag ? 'Tag' : 'Branch'} ${mrkdwn(ctx.ref.name, NAME_MAX)}`);
   const sha = ctx.commit.shortSha ?? ctx.commit.sha?.slice(0, 8);
   if (sha) {
     const title = ctx.commit.title ? ` ${mrkdwn(ctx.commit.title, TITLE_MAX)}` : '';
@@ -128,8 +138,10 @@ export function actions(
 ): string[] {
   const candidates: Array<[url: string | undefined, label: string]> = [];
   if (event.kind === 'finish' && event.status === 'success') {
-    const env = ctx.environment.url && label ? mrkdwn(label, NAME_MAX) : undefined;
-    candidates.push([ctx.environment.url ?? ctx.project.url, `Open ${env ?? 'project'}`]);
+    // An environment URL that cannot be linked falls back to the project.
+    const envUrl = safeUrl(ctx.environment.url) ? ctx.environment.url : undefined;
+    const env = envUrl && label ? mrkdwn(label, NAME_MAX) : undefined;
+    candidates.push([envUrl ?? ctx.project.url, `Open ${env || 'project'}`]);
   } else if (event.kind === 'finish') {
     candidates.push([ctx.job.url, event.status === 'failed' ? 'View failed job' : 'View job']);
   }
@@ -137,7 +149,11 @@ export function actions(
   return candidates.filter(([url]) => safeUrl(url)).map(([url, text]) => link(url, text));
 }
 
-export function buildMessage(ctx: CiContext, event: Event, settings: MessageSettings): SlackPayload {
+export function buildMessage(
+  ctx: CiContext,
+  event: Event,
+  settings: MessageSettings,
+): SlackPayload {
   const label = envLabel(ctx, settings.environment);
   const blocks: Block[] = [
     {
@@ -149,7 +165,11 @@ export function buildMessage(ctx: CiContext, event: Event, settings: MessageSett
   if (small.length) {
     blocks.push({ type: 'context', elements: small.map((text) => ({ type: 'mrkdwn', text })) });
   }
-  const links = joinWithin(actions(ctx, label, event, runtimeLogsUrl(ctx, label, settings.logs)), '  •  ', SECTION_LIMIT);
+  const links = joinWithin(
+    actions(ctx, label, event, runtimeLogsUrl(ctx, label, settings.logs)),
+    '  •  ',
+    SECTION_LIMIT,
+  );
   if (links) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: links } });
   return {
     text: fallbackText(ctx, label, event),

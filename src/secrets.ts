@@ -1,11 +1,14 @@
 // A secret never appears in any output: everything notify prints passes through a Redactor.
 
+// Path segments the mask shows as they are: the same in every webhook, so no secret.
+const PUBLIC_SEGMENTS = new Set(['services', 'hooks']);
+
 /** `https://hooks.slack.com/services/T…/B…/****`: enough to tell webhooks apart, not to use one. */
 export function maskUrl(url: URL): string {
   const segments = url.pathname.split('/').filter(Boolean);
   const masked = segments.map((segment, i) => {
     if (i === segments.length - 1) return '****';
-    if (segment === 'services' || segment === 'hooks') return segment;
+    if (PUBLIC_SEGMENTS.has(segment)) return segment;
     return `${segment.slice(0, 1)}…`;
   });
   return `${url.protocol}//${url.host}/${masked.join('/')}`;
@@ -27,11 +30,11 @@ export class Redactor {
     const mask = maskUrl(url);
     this.add(String(raw).trim(), mask).add(url.href, mask);
     if (url.password) this.add(url.password, '****');
-    if (url.username) this.add(url.username, '****');
     const tail = `${url.pathname}${url.search}`;
     if (tail.length > 1) this.add(tail, '/****');
     for (const segment of url.pathname.split('/')) {
-      if (segment.length >= 8) this.add(segment, '****');
+      // Redacting `services` would garble the mask itself and every other mention of the word.
+      if (segment.length >= 8 && !PUBLIC_SEGMENTS.has(segment)) this.add(segment, '****');
     }
     for (const value of url.searchParams.values()) {
       if (value.length >= 8) this.add(value, '****');

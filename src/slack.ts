@@ -1,4 +1,4 @@
-// Delivery to a Slack incoming webhook (or a compatible server such as Mattermost) with undici.
+// Delivery to a Slack incoming webhook (or a compatible server such as Mattermost).
 // https://docs.slack.dev/messaging/sending-messages-using-incoming-webhooks
 //
 // Retry policy. 429: wait what Retry-After says, as often as the deadline allows; Slack did not
@@ -6,10 +6,11 @@
 // exponentially with full jitter, at most MAX_ATTEMPTS in all. A 5xx or a reset after the body
 // was sent may mean Slack posted anyway, so a retry can duplicate a message; a deploy
 // notification seen twice costs less than one never seen, and the cap bounds the duplicates.
-// Other 4xx and TLS failures are permanent: retrying cannot fix a revoked webhook or an unknown CA.
-import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
+// Other 4xx, TLS failures and a proxy's 4xx are permanent: retrying cannot fix a revoked webhook,
+// an unknown CA or wrong proxy credentials.
 import type { Env } from './context.ts';
 import { SlackHttpError, SlackRequestError, type DeliveryError } from './errors.ts';
+import { nodeTransport, type Transport } from './transport.ts';
 
 export const MAX_ATTEMPTS = 4;
 const CONNECT_TIMEOUT_MS = 5_000;
@@ -35,6 +36,8 @@ export interface DeliveryOptions {
   responseTimeoutMs?: number;
   onRetry?: (notice: RetryNotice) => void;
   random?: () => number;
+  /** How a request is made; a real HTTP client unless a test swaps it. */
+  transport?: Transport;
 }
 
 export interface Delivered {
@@ -84,7 +87,8 @@ export function backoffMs(attempt: number, random: () => number = Math.random): 
 
 export function explainHttp(statusCode: number, body: string): string {
   const code = body.trim();
-  const known = SLACK_ERRORS[code];
+  // Own keys only: a body of `constructor` or `toString` is not one of Slack's codes.
+  const known = Object.hasOwn(SLACK_ERRORS, code) ? SLACK_ERRORS[code] : undefined;
   if (known) return `Slack answered HTTP ${statusCode} ${code}: ${known}`;
   if (statusCode >= 300 && statusCode < 400) {
     return `the webhook answered with a redirect (HTTP ${statusCode}); use the final URL in SLACK_WEBHOOK_URL`;
@@ -94,14 +98,30 @@ export function explainHttp(statusCode: number, body: string): string {
 }
 
 const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_TLS|ERR_SSL/;
+// A proxy that refuses us (407 wrong credentials, 403 host not allowed) will refuse a retry too.
+const PERMANENT_CODES = new RegExp(`${TLS_CODES.source}|^PROXY_4\\d\\d$`);
+// Node tells a proxy's non-2xx answer to a CONNECT (https targets) only in the message of an
+// ERR_PROXY_TUNNEL; for http targets the proxy's answer arrives as the response itself.
+const PROXY_ANSWER = /HTTP\/\d(?:\.\d)? (\d{3})/;
 
-function errorCode(error: unknown): string {
+function* causes(error: unknown): Generator<{ code?: unknown; message?: unknown }> {
   const seen = new Set<unknown>();
-  for (let e: unknown = error; e && typeof e === 'object' && !seen.has(e); ) {
+  for (let e: unknown = error; e && typeof e === 'object' && !seen.has(e);) {
     seen.add(e);
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && code !== 'UND_ERR') return code;
+    yield e;
     e = (e as { cause?: unknown }).cause;
+  }
+}
+
+/** A stable reason: `PROXY_<status>` when the proxy answered, else the first error code. */
+function errorCode(error: unknown): string {
+  for (const e of causes(error)) {
+    if (e.code !== 'ERR_PROXY_TUNNEL') continue;
+    const proxy = typeof e.message === 'string' ? PROXY_ANSWER.exec(e.message) : null;
+    return proxy ? `PROXY_${proxy[1]}` : 'ERR_PROXY_TUNNEL';
+  }
+  for (const e of causes(error)) {
+    if (typeof e.code === 'string') return e.code;
   }
   return 'unknown';
 }
@@ -112,34 +132,29 @@ function explainNetwork(code: string, url: URL): string {
     case 'ECONNREFUSED':
       return `connection to ${host} refused`;
     case 'ECONNRESET':
-    case 'UND_ERR_SOCKET':
     case 'EPIPE':
       return `connection to ${host} was reset`;
+    case 'ERR_PROXY_TUNNEL':
+      return `the proxy could not open a tunnel to ${host}`;
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
       return `cannot resolve ${url.hostname} (DNS)`;
-    case 'UND_ERR_CONNECT_TIMEOUT':
+    case 'CONNECT_TIMEOUT':
     case 'ETIMEDOUT':
       return `connecting to ${host} timed out`;
-    case 'UND_ERR_HEADERS_TIMEOUT':
-    case 'UND_ERR_BODY_TIMEOUT':
+    case 'RESPONSE_TIMEOUT':
       return `${host} did not answer in time`;
+    case 'PROXY_407':
+      return `the proxy refused to connect to ${host} without valid credentials (HTTP 407); check those in the HTTPS_PROXY / HTTP_PROXY URL`;
     default:
+      if (code.startsWith('PROXY_')) {
+        return `the proxy refused to connect to ${host} (HTTP ${code.slice('PROXY_'.length)})`;
+      }
       if (TLS_CODES.test(code)) {
         return `TLS to ${host} failed (${code}); for a private CA, set NODE_EXTRA_CA_CERTS to its PEM file`;
       }
       return `request to ${host} failed (${code})`;
   }
-}
-
-/** Proxies from the given variables only (either case), never from anywhere else. */
-export function dispatcherFor(env: Env, connectTimeoutMs: number): Dispatcher {
-  const pick = (name: string) => env[name.toLowerCase()] ?? env[name.toUpperCase()] ?? '';
-  const httpProxy = pick('http_proxy');
-  const httpsProxy = pick('https_proxy') || httpProxy;
-  const connect = { timeout: connectTimeoutMs };
-  if (!httpProxy && !httpsProxy) return new Agent({ connect });
-  return new EnvHttpProxyAgent({ httpProxy, httpsProxy, noProxy: pick('no_proxy'), connect });
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -161,25 +176,30 @@ type Outcome =
 
 async function attempt(
   options: DeliveryOptions,
+  transport: Transport,
   body: string,
-  dispatcher: Dispatcher,
   signal: AbortSignal,
   attempts: number,
 ): Promise<Outcome> {
-  const responseTimeout = options.responseTimeoutMs ?? RESPONSE_TIMEOUT_MS;
   try {
-    const response = await request(options.url, {
-      method: 'POST',
+    const response = await transport({
+      url: options.url,
       body,
       headers: { 'content-type': 'application/json; charset=utf-8', 'user-agent': 'notify' },
-      dispatcher,
       signal,
-      headersTimeout: responseTimeout,
-      bodyTimeout: responseTimeout,
+      connectTimeoutMs: options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS,
+      responseTimeoutMs: options.responseTimeoutMs ?? RESPONSE_TIMEOUT_MS,
+      bodyLimit: BODY_LIMIT,
     });
-    const text = (await response.body.text()).slice(0, BODY_LIMIT);
-    const { statusCode } = response;
+    const { statusCode, body: text } = response;
     if (statusCode >= 200 && statusCode < 300) return { kind: 'delivered', statusCode };
+    if (statusCode === 407) {
+      const message = explainNetwork('PROXY_407', options.url);
+      return {
+        kind: 'fail',
+        error: new SlackRequestError(message, 'PROXY_407', attempts, undefined),
+      };
+    }
     const error = new SlackHttpError(explainHttp(statusCode, text), statusCode, text, attempts);
     if (statusCode === 429) {
       const header = response.headers['retry-after'];
@@ -191,7 +211,7 @@ async function attempt(
   } catch (cause) {
     const code = errorCode(cause);
     const error = new SlackRequestError(explainNetwork(code, options.url), code, attempts, cause);
-    if (signal.aborted || TLS_CODES.test(code)) return { kind: 'fail', error };
+    if (signal.aborted || PERMANENT_CODES.test(code)) return { kind: 'fail', error };
     return { kind: 'retry', reason: error.message, error };
   }
 }
@@ -201,7 +221,7 @@ export async function deliver(options: DeliveryOptions): Promise<Delivered> {
   const deadline = started + options.timeoutMs;
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), options.timeoutMs);
-  const dispatcher = dispatcherFor(options.env, options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS);
+  const transport = options.transport ?? nodeTransport(options.env);
   const body = JSON.stringify(options.payload);
   const seconds = Math.round(options.timeoutMs / 100) / 10;
   const timedOut = (attempts: number, last?: DeliveryError) =>
@@ -214,7 +234,7 @@ export async function deliver(options: DeliveryOptions): Promise<Delivered> {
   let failures = 0;
   try {
     for (let attempts = 1; ; attempts++) {
-      const outcome = await attempt(options, body, dispatcher, controller.signal, attempts);
+      const outcome = await attempt(options, transport, body, controller.signal, attempts);
       if (outcome.kind === 'delivered') return { attempts, statusCode: outcome.statusCode };
       if (controller.signal.aborted) throw timedOut(attempts, outcome.error);
       if (outcome.kind === 'fail') throw outcome.error;
@@ -227,13 +247,23 @@ export async function deliver(options: DeliveryOptions): Promise<Delivered> {
         // Spread a burst of rate-limited senders so they do not all come back at once.
         delayMs += Math.round(250 * (options.random ?? Math.random)());
       }
-      if (Date.now() + delayMs >= deadline) throw timedOut(attempts, outcome.error);
+      if (Date.now() + delayMs >= deadline) {
+        // Waiting cannot help: give up now, and say how long Slack asked for.
+        if (outcome.delayMs !== undefined) {
+          throw new SlackRequestError(
+            `rate limited: Slack asked to wait ${Math.ceil(outcome.delayMs / 1000)}s (Retry-After), past the ${seconds}s deadline (NOTIFY_TIMEOUT)`,
+            'rate_limited',
+            attempts,
+            outcome.error,
+          );
+        }
+        throw timedOut(attempts, outcome.error);
+      }
       options.onRetry?.({ attempt: attempts, delayMs, reason: outcome.reason });
       await sleep(delayMs, controller.signal);
       if (controller.signal.aborted) throw timedOut(attempts, outcome.error);
     }
   } finally {
     clearTimeout(timer);
-    await dispatcher.destroy().catch(() => undefined);
   }
 }

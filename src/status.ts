@@ -22,5 +22,7 @@ export const STATUS_NAMES = ['success', 'failed', 'canceled', 'timedout'] as con
 
 /** The status for a raw value, or undefined when the value is not one we know. */
 export function parseStatus(raw: string): Exclude<Status, 'unknown'> | undefined {
-  return ALIASES[raw.trim().toLowerCase()];
+  const key = raw.trim().toLowerCase();
+  // Own keys only: `constructor` or `__proto__` must not find Object.prototype's members.
+  return Object.hasOwn(ALIASES, key) ? ALIASES[key] : undefined;
 }

@@ -19,6 +19,9 @@ const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]+/g;
  */
 export function mrkdwn(raw: string, max: number = SECTION_LIMIT): string {
   const clean = raw.replace(UNSAFE, ' ').trim();
+  // Only text that does not fit is cut: cutting reserves a character for the ellipsis.
+  const escaped = clean.replace(/[&<>]/g, (char) => ENTITIES[char] ?? char);
+  if (escaped.length <= max) return escaped;
   let out = '';
   for (const char of clean) {
     const piece = ENTITIES[char] ?? char;

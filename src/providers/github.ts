@@ -1,11 +1,23 @@
 // https://docs.github.com/en/actions/reference/workflows-and-actions/variables
-import { firstLine, val, type CiContext, type Env, type Provider, type ProviderIo } from '../context.ts';
+import {
+  firstLine,
+  val,
+  type CiContext,
+  type Env,
+  type Provider,
+  type ProviderIo,
+} from '../context.ts';
 
 /** The parts of the webhook event payload (GITHUB_EVENT_PATH) that a message can use. */
 interface GithubEvent {
   repository?: { default_branch?: unknown };
   head_commit?: { message?: unknown; author?: { name?: unknown } };
-  pull_request?: { number?: unknown; title?: unknown; html_url?: unknown; head?: { sha?: unknown } };
+  pull_request?: {
+    number?: unknown;
+    title?: unknown;
+    html_url?: unknown;
+    head?: { sha?: unknown };
+  };
 }
 
 function str(value: unknown): string | undefined {

@@ -35,22 +35,19 @@ authorityKeyIdentifier = keyid
 
 export function createPrivateCa(): PrivateCa {
   const dir = mkdtempSync(join(tmpdir(), 'notify-ca-'));
-  const openssl = (...args: string[]) =>
-    execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
   writeFileSync(join(dir, 'openssl.cnf'), CONFIG);
+  // Every argument is a fixed word without spaces, so a command reads as one string.
+  const openssl = (command: string) =>
+    execFileSync('openssl', command.split(' '), { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
   // EC keys: generated in milliseconds, where RSA would slow down beforeAll.
-  const key = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+  const key = '-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes';
+  openssl(`req -x509 ${key} -days 2 -config openssl.cnf -extensions ca -keyout ca.key -out ca.pem`);
   openssl(
-    'req', '-x509', ...key, '-days', '2', '-config', 'openssl.cnf', '-extensions', 'ca',
-    '-keyout', 'ca.key', '-out', 'ca.pem',
+    `req -new ${key} -config openssl.cnf -subj /CN=127.0.0.1 -keyout server.key -out server.csr`,
   );
   openssl(
-    'req', '-new', ...key, '-config', 'openssl.cnf', '-subj', '/CN=127.0.0.1',
-    '-keyout', 'server.key', '-out', 'server.csr',
-  );
-  openssl(
-    'x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-set_serial', '2',
-    '-days', '2', '-extfile', 'openssl.cnf', '-extensions', 'server', '-out', 'server.pem',
+    'x509 -req -in server.csr -CA ca.pem -CAkey ca.key -set_serial 2 -days 2' +
+      ' -extfile openssl.cnf -extensions server -out server.pem',
   );
   return {
     caFile: join(dir, 'ca.pem'),

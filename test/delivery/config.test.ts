@@ -2,8 +2,8 @@
 // line that names the setting, and neither path ever prints the webhook.
 import { describe, expect, it } from 'vitest';
 import { startFakeSlack } from '../helpers/fake-slack.ts';
-import { runNotify } from '../helpers/run.ts';
-import { closeAfterEach, expectNoSecrets, jobEnv, oneLine } from './support.ts';
+import { startProxy } from './proxy.ts';
+import { closeAfterEach, expectNoSecrets, jobEnv, notify, oneLine } from './support.ts';
 
 const track = closeAfterEach();
 
@@ -12,27 +12,43 @@ const NO_SCHEME = 'hooks.slack.com/services/T0FAKE0001/B0FAKE0002/s3cr3tT0kenS3c
 const STACK_LINE = /^\s{4}at /m;
 
 describe('configuration', () => {
-  it('skips with one line and sends nothing when no webhook is set', async () => {
-    const slack = track(await startFakeSlack());
-    const result = await runNotify(['start'], jobEnv(undefined));
+  // GitLab passes a variable defined without a value as an empty string.
+  it.each([
+    ['unset', {}],
+    ['empty', { SLACK_WEBHOOK_URL: '' }],
+  ])('skips with one line and sends nothing when the webhook is %s', async (_name, settings) => {
+    // Whatever notify might send would have to pass this proxy: it must see nothing.
+    const proxy = track(await startProxy());
+    const env = jobEnv(undefined, { ...settings, HTTPS_PROXY: proxy.url, HTTP_PROXY: proxy.url });
+    const result = await notify(['start'], env);
 
     expect(result.code).toBe(0);
     const line = oneLine(result.stdout);
     expect(line).toContain('SLACK_WEBHOOK_URL');
     expect(line).toMatch(/skipping/);
     expect(result.stderr).toBe('');
-    expect(slack.requests).toHaveLength(0);
+    expect(proxy.records).toHaveLength(0);
   });
 
   describe.each([
-    ['a webhook without a scheme', ['start'], { SLACK_WEBHOOK_URL: NO_SCHEME }, 'SLACK_WEBHOOK_URL'],
+    [
+      'a webhook without a scheme',
+      ['start'],
+      { SLACK_WEBHOOK_URL: NO_SCHEME },
+      'SLACK_WEBHOOK_URL',
+    ],
     ['NOTIFY_TIMEOUT=abc', ['start'], { NOTIFY_TIMEOUT: 'abc' }, 'NOTIFY_TIMEOUT'],
     ['--status bogus', ['finish', '--status', 'bogus'], {}, '--status'],
-    ['NOTIFY_ENVIRONMENT_MAP=garbage', ['start'], { NOTIFY_ENVIRONMENT_MAP: 'garbage' }, 'NOTIFY_ENVIRONMENT_MAP'],
+    [
+      'NOTIFY_ENVIRONMENT_MAP=garbage',
+      ['start'],
+      { NOTIFY_ENVIRONMENT_MAP: 'garbage' },
+      'NOTIFY_ENVIRONMENT_MAP',
+    ],
   ])('%s', (_name, args, settings: Record<string, string>, names) => {
     it('exits 2 with one line naming the setting, no stack, no secret', async () => {
       const slack = track(await startFakeSlack());
-      const result = await runNotify(args, jobEnv(slack.webhookUrl, settings));
+      const result = await notify(args, jobEnv(slack.webhookUrl, settings));
 
       expect(result.code).toBe(2);
       expect(result.stdout).toBe('');
@@ -47,7 +63,7 @@ describe('configuration', () => {
     it('with DEBUG=1 may add a stack, still no secret', async () => {
       const slack = track(await startFakeSlack());
       const env = jobEnv(slack.webhookUrl, { ...settings, DEBUG: '1' });
-      const result = await runNotify(args, env);
+      const result = await notify(args, env);
 
       expect(result.code).toBe(2);
       expect(result.stderr).toContain(names);

@@ -3,15 +3,22 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_ATTEMPTS } from '../../src/slack.ts';
 import { ok, sequence, startFakeSlack, status, type Responder } from '../helpers/fake-slack.ts';
-import { runNotify } from '../helpers/run.ts';
-import { closeAfterEach, closedPort, expectNoSecrets, jobEnv, lines, oneLine } from './support.ts';
+import {
+  closeAfterEach,
+  closedPort,
+  expectNoSecrets,
+  jobEnv,
+  lines,
+  notify,
+  oneLine,
+} from './support.ts';
 
 const track = closeAfterEach();
 
 // Upper bounds only, with room for a loaded machine: spawning the executable alone can take
 // a second there. The longest backoff schedule before giving up (MAX_ATTEMPTS - 1 waits of at
 // most 0.5 s, 1 s, 2 s) is 3.5 s.
-const SLACK_MS = 3_000;
+const HEADROOM_MS = 3_000;
 const BACKOFF_TOTAL_MS = 3_500;
 
 const gap = (a: { at: number }, b: { at: number }) => b.at - a.at;
@@ -19,7 +26,7 @@ const gap = (a: { at: number }, b: { at: number }) => b.at - a.at;
 describe('delivery over HTTP', () => {
   it('posts once on 200 and says where, with the webhook masked', async () => {
     const slack = track(await startFakeSlack({ responder: ok }));
-    const result = await runNotify(['start'], jobEnv(slack.webhookUrl));
+    const result = await notify(['start'], jobEnv(slack.webhookUrl));
 
     expect(result.code).toBe(0);
     expect(slack.requests).toHaveLength(1);
@@ -40,7 +47,7 @@ describe('delivery over HTTP', () => {
         responder: sequence(status(429, 'rate_limited', { 'retry-after': '1' }), ok),
       }),
     );
-    const result = await runNotify(['start'], jobEnv(slack.webhookUrl));
+    const result = await notify(['start'], jobEnv(slack.webhookUrl));
 
     expect(result.code).toBe(0);
     expect(slack.requests).toHaveLength(2);
@@ -56,7 +63,7 @@ describe('delivery over HTTP', () => {
         'retry-after': new Date(Date.now() + 2_500).toUTCString(),
       })(req, res);
     const slack = track(await startFakeSlack({ responder: sequence(rateLimited, ok) }));
-    const result = await runNotify(['start'], jobEnv(slack.webhookUrl));
+    const result = await notify(['start'], jobEnv(slack.webhookUrl));
 
     expect(result.code).toBe(0);
     expect(slack.requests).toHaveLength(2);
@@ -68,7 +75,7 @@ describe('delivery over HTTP', () => {
     const slack = track(
       await startFakeSlack({ responder: status(429, 'rate_limited', { 'retry-after': '120' }) }),
     );
-    const result = await runNotify(['start'], jobEnv(slack.webhookUrl, { NOTIFY_TIMEOUT: '10' }));
+    const result = await notify(['start'], jobEnv(slack.webhookUrl, { NOTIFY_TIMEOUT: '10' }));
 
     expect(result.code).toBe(1);
     expect(slack.requests).toHaveLength(1);
@@ -83,7 +90,7 @@ describe('delivery over HTTP', () => {
 
   it.each([500, 502, 503])('retries after HTTP %i and delivers', async (code) => {
     const slack = track(await startFakeSlack({ responder: sequence(status(code), ok) }));
-    const result = await runNotify(['start'], jobEnv(slack.webhookUrl));
+    const result = await notify(['start'], jobEnv(slack.webhookUrl));
 
     expect(result.code).toBe(0);
     expect(slack.requests).toHaveLength(2);
@@ -94,11 +101,11 @@ describe('delivery over HTTP', () => {
 
   it('stops after MAX_ATTEMPTS when Slack stays at 503', async () => {
     const slack = track(await startFakeSlack({ responder: status(503, 'service unavailable') }));
-    const result = await runNotify(['start'], jobEnv(slack.webhookUrl));
+    const result = await notify(['start'], jobEnv(slack.webhookUrl));
 
     expect(result.code).toBe(1);
     expect(slack.requests).toHaveLength(MAX_ATTEMPTS);
-    expect(result.ms).toBeLessThan(BACKOFF_TOTAL_MS + SLACK_MS);
+    expect(result.ms).toBeLessThan(BACKOFF_TOTAL_MS + HEADROOM_MS);
     const stderr = lines(result.stderr);
     // One notice per retry, then the failure.
     expect(stderr).toHaveLength(MAX_ATTEMPTS);
@@ -111,10 +118,10 @@ describe('delivery over HTTP', () => {
   it('fails after the backoff schedule when the connection is refused', async () => {
     const port = await closedPort();
     const webhookUrl = `http://127.0.0.1:${port}/services/T0FAKE0001/B0FAKE0002/s3cr3tT0kenS3cr3tT0ken`;
-    const result = await runNotify(['start'], jobEnv(webhookUrl));
+    const result = await notify(['start'], jobEnv(webhookUrl));
 
     expect(result.code).toBe(1);
-    expect(result.ms).toBeLessThan(BACKOFF_TOTAL_MS + SLACK_MS);
+    expect(result.ms).toBeLessThan(BACKOFF_TOTAL_MS + HEADROOM_MS);
     const stderr = lines(result.stderr);
     expect(stderr).toHaveLength(MAX_ATTEMPTS);
     expect(stderr.at(-1)).toBe(`notify: delivery failed: connection to 127.0.0.1:${port} refused`);
@@ -126,7 +133,7 @@ describe('delivery over HTTP', () => {
       res.socket?.destroy();
     };
     const slack = track(await startFakeSlack({ responder: sequence(reset, ok) }));
-    const result = await runNotify(['start'], jobEnv(slack.webhookUrl));
+    const result = await notify(['start'], jobEnv(slack.webhookUrl));
 
     expect(result.code).toBe(0);
     expect(slack.requests).toHaveLength(2);
@@ -137,11 +144,11 @@ describe('delivery over HTTP', () => {
   it('stops at NOTIFY_TIMEOUT when the server never answers', async () => {
     const silent: Responder = () => undefined;
     const slack = track(await startFakeSlack({ responder: silent }));
-    const result = await runNotify(['start'], jobEnv(slack.webhookUrl, { NOTIFY_TIMEOUT: '2' }));
+    const result = await notify(['start'], jobEnv(slack.webhookUrl, { NOTIFY_TIMEOUT: '2' }));
 
     expect(result.code).toBe(1);
     expect(slack.requests).toHaveLength(1);
-    expect(result.ms).toBeLessThan(2_000 + SLACK_MS);
+    expect(result.ms).toBeLessThan(2_000 + HEADROOM_MS);
     expect(oneLine(result.stderr)).toContain('no delivery within 2s (NOTIFY_TIMEOUT)');
     expectNoSecrets(result, slack.webhookUrl);
   });
@@ -151,7 +158,7 @@ describe('delivery over HTTP', () => {
       setTimeout(() => ok(req, res), 1_500);
     };
     const slack = track(await startFakeSlack({ responder: slow }));
-    const result = await runNotify(['start'], jobEnv(slack.webhookUrl));
+    const result = await notify(['start'], jobEnv(slack.webhookUrl));
 
     expect(result.code).toBe(0);
     expect(slack.requests).toHaveLength(1);

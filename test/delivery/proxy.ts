@@ -1,7 +1,7 @@
 // A real forward proxy on 127.0.0.1, enough of one to put between notify and the fake Slack.
-// It tunnels CONNECT (what undici does for https targets) and forwards absolute-form requests
-// (what undici's ProxyAgent does for plain-http targets unless told to tunnel), records what it
-// was asked for, and can demand Basic credentials the way a corporate proxy does.
+// It tunnels CONNECT (how clients reach https targets through a proxy) and forwards
+// absolute-form requests (how Node, undici and curl send plain-http ones), records what it was
+// asked for, and can demand Basic credentials the way a corporate proxy does.
 import {
   createServer,
   request as httpRequest,
@@ -78,7 +78,7 @@ export async function startProxy(options: FakeProxyOptions = {}): Promise<FakePr
       res.writeHead(answer.statusCode ?? 502, answer.headers);
       answer.pipe(res);
     });
-    upstream.on('error', () => res.headersSent ? res.destroy() : res.writeHead(502).end());
+    upstream.on('error', () => (res.headersSent ? res.destroy() : res.writeHead(502).end()));
     req.pipe(upstream);
   });
 

@@ -3,8 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { SLACK_ERRORS } from '../../src/slack.ts';
 import { startFakeSlack, status } from '../helpers/fake-slack.ts';
-import { runNotify } from '../helpers/run.ts';
-import { closeAfterEach, expectNoSecrets, jobEnv, oneLine } from './support.ts';
+import { closeAfterEach, expectNoSecrets, jobEnv, notify, oneLine } from './support.ts';
 
 const track = closeAfterEach();
 
@@ -21,7 +20,7 @@ describe('permanent Slack errors', () => {
     [403, 'posting_to_general_channel_denied'],
   ])('HTTP %i %s: fails once with the explanation', async (code, body) => {
     const slack = track(await startFakeSlack({ responder: status(code, body) }));
-    const result = await runNotify(['start'], jobEnv(slack.webhookUrl));
+    const result = await notify(['start'], jobEnv(slack.webhookUrl));
 
     expect(result.code).toBe(1);
     expect(slack.requests).toHaveLength(1);
@@ -32,24 +31,28 @@ describe('permanent Slack errors', () => {
     expectNoSecrets(result, slack.webhookUrl);
   });
 
-  it('shows an unknown error body as it came', async () => {
-    const slack = track(await startFakeSlack({ responder: status(400, 'something_new') }));
-    const result = await runNotify(['start'], jobEnv(slack.webhookUrl));
+  // Names on Object.prototype are not Slack codes either: they must not find an explanation.
+  it.each(['something_new', 'constructor', 'toString', '__proto__'])(
+    'shows an unknown body (%s) as it came',
+    async (body) => {
+      const slack = track(await startFakeSlack({ responder: status(400, body) }));
+      const result = await notify(['start'], jobEnv(slack.webhookUrl));
 
-    expect(result.code).toBe(1);
-    expect(slack.requests).toHaveLength(1);
-    expect(oneLine(result.stderr)).toBe(
-      'notify: delivery failed: Slack answered HTTP 400: "something_new"',
-    );
-    expectNoSecrets(result, slack.webhookUrl);
-  });
+      expect(result.code).toBe(1);
+      expect(slack.requests).toHaveLength(1);
+      expect(oneLine(result.stderr)).toBe(
+        `notify: delivery failed: Slack answered HTTP 400: "${body}"`,
+      );
+      expectNoSecrets(result, slack.webhookUrl);
+    },
+  );
 
   it.each([
     ['--soft-fail', ['start', '--soft-fail'], {}],
     ['NOTIFY_SOFT_FAIL=true', ['start'], { NOTIFY_SOFT_FAIL: 'true' }],
   ])('%s: warns and exits 0', async (_name, args, settings) => {
     const slack = track(await startFakeSlack({ responder: status(404, 'no_service') }));
-    const result = await runNotify(args, jobEnv(slack.webhookUrl, settings));
+    const result = await notify(args, jobEnv(slack.webhookUrl, settings));
 
     expect(result.code).toBe(0);
     expect(slack.requests).toHaveLength(1);

@@ -1,9 +1,12 @@
 // What every delivery test needs: the env a CI job would give notify, the secrets that must
 // never be printed, and servers that are closed after each test whatever its outcome.
-import { createServer, type AddressInfo } from 'node:net';
-import { afterEach, expect } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, expect } from 'vitest';
 import { WEBHOOK_PATH } from '../helpers/fake-slack.ts';
-import { GITLAB_ENV, type RunResult } from '../helpers/run.ts';
+import { GITLAB_ENV, runNotify, type RunOptions, type RunResult } from '../helpers/run.ts';
 
 export const TOKEN = 's3cr3tT0kenS3cr3tT0ken';
 
@@ -17,6 +20,20 @@ export function jobEnv(
     ...(webhookUrl === undefined ? {} : { SLACK_WEBHOOK_URL: webhookUrl }),
     ...settings,
   };
+}
+
+// notify reads ./.env: run it where there is none, so a stray one in the checkout cannot change
+// what a test sets up.
+const EMPTY_DIR = mkdtempSync(join(tmpdir(), 'notify-delivery-'));
+afterAll(() => rmSync(EMPTY_DIR, { recursive: true, force: true }));
+
+/** The built executable, spawned from an empty directory with exactly the given env. */
+export function notify(
+  args: readonly string[],
+  env: Record<string, string>,
+  options: RunOptions = {},
+): Promise<RunResult> {
+  return runNotify(args, env, { cwd: EMPTY_DIR, ...options });
 }
 
 /** Neither the webhook (whole, its path, its token) nor any extra secret reaches the output. */
@@ -62,4 +79,43 @@ export async function closedPort(): Promise<number> {
   const { port } = server.address() as AddressInfo;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
+}
+
+export interface CountingRelay {
+  port: number;
+  /** TCP connections accepted so far: attempts, whether or not they became requests. */
+  readonly connections: number;
+  close(): Promise<void>;
+}
+
+/** A TCP relay to 127.0.0.1:`port` that counts connections, e.g. failed TLS handshakes. */
+export async function startCountingRelay(port: number): Promise<CountingRelay> {
+  let connections = 0;
+  const sockets = new Set<Socket>();
+  const track = (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => socket.destroy());
+  };
+  const server = createServer((client) => {
+    connections++;
+    const upstream = connect(port, '127.0.0.1');
+    track(client);
+    track(upstream);
+    client.pipe(upstream).pipe(client);
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    get connections() {
+      return connections;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
 }

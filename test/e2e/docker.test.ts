@@ -40,7 +40,8 @@ async function mustDocker(args: string[]): Promise<string> {
   return result.stdout;
 }
 
-const envArgs = (env: Record<string, string>) => Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
+const envArgs = (env: Record<string, string>) =>
+  Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
 
 describe.skipIf(!hasDocker)('the images, on a real Docker daemon', () => {
   let slack: FakeSlack;
@@ -61,8 +62,15 @@ describe.skipIf(!hasDocker)('the images, on a real Docker daemon', () => {
     );
     await mustDocker(['build', '-q', '-t', KANIKO_STANDIN, standin]);
     await mustDocker([
-      'build', '-q', '-f', 'docker/Dockerfile.kaniko',
-      '--build-arg', `KANIKO_IMAGE=${KANIKO_STANDIN}`, '-t', KANIKO_IMAGE, ROOT,
+      'build',
+      '-q',
+      '-f',
+      'docker/Dockerfile.kaniko',
+      '--build-arg',
+      `KANIKO_IMAGE=${KANIKO_STANDIN}`,
+      '-t',
+      KANIKO_IMAGE,
+      ROOT,
     ]);
   }, 180_000);
 
@@ -87,7 +95,15 @@ describe.skipIf(!hasDocker)('the images, on a real Docker daemon', () => {
 
   it('delivers to Slack on the host network', async () => {
     const env = { ...GITLAB_ENV, SLACK_WEBHOOK_URL: slack.webhookUrl };
-    const result = await docker(['run', '--rm', '--network', 'host', ...envArgs(env), IMAGE, 'start']);
+    const result = await docker([
+      'run',
+      '--rm',
+      '--network',
+      'host',
+      ...envArgs(env),
+      IMAGE,
+      'start',
+    ]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(slack.requests).toHaveLength(1);
@@ -99,8 +115,16 @@ describe.skipIf(!hasDocker)('the images, on a real Docker daemon', () => {
   it('kaniko image: notify on the PATH of a busybox shell delivers', async () => {
     const env = { ...GITLAB_ENV, SLACK_WEBHOOK_URL: slack.webhookUrl, CI_JOB_STATUS: 'failed' };
     const result = await docker([
-      'run', '--rm', '--network', 'host', ...envArgs(env),
-      '--entrypoint', '/busybox/sh', KANIKO_IMAGE, '-c', 'notify finish',
+      'run',
+      '--rm',
+      '--network',
+      'host',
+      ...envArgs(env),
+      '--entrypoint',
+      '/busybox/sh',
+      KANIKO_IMAGE,
+      '-c',
+      'notify finish',
     ]);
     expect(result.code, result.stderr).toBe(0);
     expect(slack.requests).toHaveLength(1);

@@ -1,6 +1,10 @@
 // A real HTTP(S) server on 127.0.0.1 standing in for Slack: it records every request and
 // answers with whatever the test scripts. Tests assert on the recording after the call returns.
-import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 

@@ -35,7 +35,9 @@ export const mainPush: CiContext = {
   },
 };
 
-type Patch = { [K in keyof CiContext]?: CiContext[K] extends object ? Partial<CiContext[K]> : CiContext[K] };
+type Patch = {
+  [K in keyof CiContext]?: CiContext[K] extends object ? Partial<CiContext[K]> : CiContext[K];
+};
 
 /** `mainPush` with some fields changed; nested objects are merged, not replaced. */
 export function contextWith(patch: Patch): CiContext {

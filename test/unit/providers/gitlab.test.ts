@@ -293,7 +293,12 @@ describe('gitlab.context', () => {
 
   it('treats empty variables as missing and invents nothing', () => {
     // GitLab defines some variables as '' rather than leaving them out.
-    const env: Env = { GITLAB_CI: 'true', CI_COMMIT_TAG: '', CI_ENVIRONMENT_NAME: '', KUBE_NAMESPACE: '  ' };
+    const env: Env = {
+      GITLAB_CI: 'true',
+      CI_COMMIT_TAG: '',
+      CI_ENVIRONMENT_NAME: '',
+      KUBE_NAMESPACE: '  ',
+    };
     expect(gitlab.context(env, io)).toEqual({
       provider: 'gitlab',
       project: {},

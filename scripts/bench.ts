@@ -1,0 +1,292 @@
+// npm run bench: `notify start` end to end (spawn -> delivered to a local fake Slack -> exit),
+// interleaved in one run with the same POST by curl and with `node -e 0` of the pinned Node,
+// the floor of any Node-based executable. Builds nothing: run `npm run build` first.
+//   npm run bench [-- --runs 40] [-- --json] [-- --image notify:latest]
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createGzip } from 'node:zlib';
+
+const ROOT = new URL('..', import.meta.url).pathname;
+const NOTIFY = join(ROOT, 'dist/notify');
+const TARGETS = {
+  startVsFloor: 2.0,
+  versionVsFloor: 1.5,
+  rssMiB: 80,
+  binaryMiB: 120,
+  imageGzMiB: 45,
+};
+
+const { values: opts } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '40' },
+    json: { type: 'boolean', default: false },
+    image: { type: 'string', default: 'notify:latest' },
+  },
+});
+const RUNS = Number(opts.runs);
+const log = (line: string) => {
+  if (!opts.json) console.log(line);
+};
+
+if (!existsSync(NOTIFY)) {
+  console.error('bench: dist/notify is missing; run `npm run build` first');
+  process.exit(2);
+}
+
+const ENV = {
+  GITLAB_CI: 'true',
+  CI_PROJECT_NAME: 'chat-server',
+  CI_PROJECT_PATH: 'team/chat-server',
+  CI_PROJECT_URL: 'https://gitlab.example.com/team/chat-server',
+  CI_DEFAULT_BRANCH: 'main',
+  CI_COMMIT_REF_NAME: 'main',
+  CI_COMMIT_SHA: '1f2e3d4c5b6a79881f2e3d4c5b6a79881f2e3d4c',
+  CI_COMMIT_SHORT_SHA: '1f2e3d4c',
+  CI_COMMIT_TITLE: 'Add health check',
+  CI_PIPELINE_ID: '1234',
+  CI_PIPELINE_URL: 'https://gitlab.example.com/team/chat-server/-/pipelines/1234',
+  CI_JOB_NAME: 'deploy',
+  CI_JOB_STAGE: 'deploy',
+  CI_JOB_URL: 'https://gitlab.example.com/team/chat-server/-/jobs/5678',
+  GITLAB_USER_LOGIN: 'jiyoung',
+  NOTIFY_GRAFANA_URL: 'https://grafana.example.com',
+};
+
+let received = 0;
+const server = createServer((req, res) => {
+  req.resume();
+  req.on('end', () => {
+    received++;
+    res.end('ok');
+  });
+});
+await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+const webhook = `http://127.0.0.1:${(server.address() as AddressInfo).port}/services/T0BENCH/B0BENCH/benchbenchbench`;
+const env = { ...ENV, SLACK_WEBHOOK_URL: webhook };
+
+// curl posts exactly what notify would.
+const work = mkdtempSync(join(tmpdir(), 'notify-bench-'));
+const payloadFile = join(work, 'payload.json');
+const dry = spawnSync(NOTIFY, ['start', '--dry-run'], { env, encoding: 'utf8' });
+writeFileSync(payloadFile, JSON.stringify(JSON.parse(dry.stdout)));
+const hasCurl = spawnSync('curl', ['--version'], { stdio: 'ignore' }).status === 0;
+
+interface Case {
+  name: string;
+  command: string;
+  args: string[];
+  times: number[];
+}
+const cases: Case[] = [
+  { name: 'notify start', command: NOTIFY, args: ['start'], times: [] },
+  { name: 'notify --version', command: NOTIFY, args: ['--version'], times: [] },
+  { name: 'node -e 0', command: process.execPath, args: ['-e', '0'], times: [] },
+];
+if (hasCurl) {
+  cases.push({
+    name: 'curl POST',
+    command: 'curl',
+    args: [
+      '-sS',
+      '-o',
+      '/dev/null',
+      '-X',
+      'POST',
+      '-H',
+      'content-type: application/json',
+      '--data-binary',
+      `@${payloadFile}`,
+      webhook,
+    ],
+    times: [],
+  });
+}
+
+function timeOnce(c: Case): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(c.command, c.args, { env, stdio: 'ignore' });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) reject(new Error(`${c.name} exited ${code}`));
+      else resolve(Number(process.hrtime.bigint() - started) / 1e6);
+    });
+  });
+}
+
+function shuffle<T>(items: T[]): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+const WARMUP = 3;
+log(
+  `bench: ${RUNS} interleaved rounds (+${WARMUP} warm-up) of ${cases.map((c) => c.name).join(', ')}`,
+);
+for (let round = 0; round < RUNS + WARMUP; round++) {
+  for (const c of shuffle(cases)) {
+    const ms = await timeOnce(c);
+    if (round >= WARMUP) c.times.push(ms);
+  }
+}
+const expected = (RUNS + WARMUP) * (hasCurl ? 2 : 1);
+if (received !== expected)
+  throw new Error(`fake Slack received ${received} POSTs, expected ${expected}`);
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+};
+const stats = Object.fromEntries(
+  cases.map((c) => [
+    c.name,
+    { median: median(c.times), min: Math.min(...c.times), max: Math.max(...c.times) },
+  ]),
+);
+
+/** Peak RSS of one `notify start`, from the kernel's accounting of a finished child. */
+function peakRssKiB(): number | undefined {
+  const probe = spawnSync(
+    'python3',
+    [
+      '-c',
+      'import resource,subprocess,sys; subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)',
+      NOTIFY,
+      'start',
+    ],
+    { env: { ...env, PATH: process.env.PATH ?? '' }, encoding: 'utf8' },
+  );
+  return probe.status === 0 ? Number(probe.stdout.trim()) : undefined;
+}
+const rssSamples = Array.from({ length: 5 }, peakRssKiB).filter(
+  (x): x is number => x !== undefined,
+);
+const rssMiB = rssSamples.length ? Math.max(...rssSamples) / 1024 : undefined;
+
+async function gzipSize(command: string, args: string[]): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'ignore'] });
+    let size = 0;
+    const gzip = createGzip();
+    gzip.on('data', (chunk: Buffer) => (size += chunk.length));
+    gzip.on('end', () => resolve(size));
+    child.stdout.pipe(gzip);
+    child.on('error', () => resolve(undefined));
+    child.on('close', (code) => {
+      if (code !== 0) resolve(undefined);
+    });
+  });
+}
+
+const mib = (bytes: number) => bytes / 2 ** 20;
+const binaryMiB = mib(statSync(NOTIFY).size);
+let image: { name: string; sizeMiB: number; gzipMiB: number; source: string } | undefined;
+const inspect = spawnSync('docker', ['image', 'inspect', '--format', '{{.Size}}', opts.image], {
+  encoding: 'utf8',
+});
+if (inspect.status === 0) {
+  const gz = await gzipSize('docker', ['save', opts.image]);
+  if (gz !== undefined) {
+    image = {
+      name: opts.image,
+      sizeMiB: mib(Number(inspect.stdout.trim())),
+      gzipMiB: mib(gz),
+      source: 'docker save | gzip',
+    };
+  }
+} else if (existsSync(join(ROOT, 'dist/rootfs'))) {
+  // No image built here: its one layer is dist/rootfs, so a gzipped tar of it is the pull size.
+  const gz = await gzipSize('tar', ['-C', join(ROOT, 'dist/rootfs'), '-cf', '-', '.']);
+  const raw = spawnSync('du', ['-sb', join(ROOT, 'dist/rootfs')], { encoding: 'utf8' });
+  if (gz !== undefined && raw.status === 0) {
+    image = {
+      name: 'dist/rootfs (no Docker image found)',
+      sizeMiB: mib(Number(raw.stdout.split('\t')[0])),
+      gzipMiB: mib(gz),
+      source: 'tar | gzip',
+    };
+  }
+}
+
+server.close();
+rmSync(work, { recursive: true, force: true });
+
+const floor = stats['node -e 0']!.median;
+const ratios = {
+  startVsFloor: stats['notify start']!.median / floor,
+  versionVsFloor: stats['notify --version']!.median / floor,
+  startVsCurl: hasCurl ? stats['notify start']!.median / stats['curl POST']!.median : undefined,
+};
+const checks = {
+  startVsFloor: ratios.startVsFloor <= TARGETS.startVsFloor,
+  versionVsFloor: ratios.versionVsFloor <= TARGETS.versionVsFloor,
+  rss: rssMiB !== undefined && rssMiB <= TARGETS.rssMiB,
+  binary: binaryMiB <= TARGETS.binaryMiB,
+  image: image !== undefined && image.gzipMiB <= TARGETS.imageGzMiB,
+};
+const machine = spawnSync(
+  'sh',
+  ['-c', "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2; nproc"],
+  { encoding: 'utf8' },
+)
+  .stdout.trim()
+  .split('\n');
+
+if (opts.json) {
+  console.log(
+    JSON.stringify(
+      {
+        runs: RUNS,
+        machine: { cpu: machine[0]?.trim(), cores: Number(machine[1]) },
+        node: process.version,
+        stats,
+        ratios,
+        rssMiB,
+        binaryMiB,
+        image,
+        targets: TARGETS,
+        checks,
+      },
+      null,
+      2,
+    ),
+  );
+} else {
+  const f = (ms: number) => `${ms.toFixed(1)} ms`;
+  log(`machine: ${machine[0]?.trim()}, ${machine[1]} cores; Node ${process.version}`);
+  for (const [name, s] of Object.entries(stats)) {
+    log(
+      `  ${name.padEnd(18)} median ${f(s.median).padStart(9)}   min–max ${f(s.min)} – ${f(s.max)}`,
+    );
+  }
+  const mark = (ok: boolean) => (ok ? 'ok' : 'MISSED');
+  log(
+    `notify start / node -e 0:     ${ratios.startVsFloor.toFixed(2)}x  (target <= ${TARGETS.startVsFloor}x) ${mark(checks.startVsFloor)}`,
+  );
+  log(
+    `notify --version / node -e 0: ${ratios.versionVsFloor.toFixed(2)}x  (target <= ${TARGETS.versionVsFloor}x) ${mark(checks.versionVsFloor)}`,
+  );
+  if (ratios.startVsCurl !== undefined)
+    log(`notify start / curl:          ${ratios.startVsCurl.toFixed(2)}x`);
+  log(
+    `peak RSS (notify start):      ${rssMiB === undefined ? 'n/a (needs python3)' : `${rssMiB.toFixed(1)} MiB`}  (target <= ${TARGETS.rssMiB} MB) ${mark(checks.rss)}`,
+  );
+  log(
+    `dist/notify:                  ${binaryMiB.toFixed(1)} MiB  (target <= ${TARGETS.binaryMiB} MB) ${mark(checks.binary)}`,
+  );
+  log(
+    image
+      ? `image ${image.name}: ${image.sizeMiB.toFixed(1)} MiB, ${image.gzipMiB.toFixed(1)} MiB compressed (${image.source})  (target <= ${TARGETS.imageGzMiB} MB) ${mark(checks.image)}`
+      : 'image: n/a (no Docker image and no dist/rootfs)',
+  );
+}

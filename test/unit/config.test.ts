@@ -1,0 +1,368 @@
+import { describe, expect, it } from 'vitest';
+import {
+  applyOverrides,
+  finishStatus,
+  layerEnv,
+  parseMap,
+  resolveConfig,
+  type Config,
+  type Flags,
+} from '../../src/config.ts';
+import type { CiContext, Env } from '../../src/context.ts';
+import { ConfigError, ExitCode } from '../../src/errors.ts';
+import { mainPush } from './sample-context.ts';
+
+const TEAM = 'T0123ABCD';
+const CHANNEL = 'B0456EFGH';
+const TOKEN = 'abcdefghijklmnopqrstuvwx';
+const PATH = `/services/${TEAM}/${CHANNEL}/${TOKEN}`;
+const WEBHOOK = `https://hooks.slack.com${PATH}`;
+
+/** The ConfigError `run` throws; fails the test when it throws nothing or something else. */
+function configError(run: () => unknown): ConfigError {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error('expected a ConfigError, but nothing was thrown');
+}
+
+describe('layerEnv + resolveConfig: flags > NOTIFY_* > .env > CI variables', () => {
+  const resolve = (flags: Flags, processEnv: Env, dotenv: Env) =>
+    resolveConfig('start', flags, layerEnv(processEnv, dotenv));
+
+  it.each<[string, Flags, Env, Env, string | undefined]>([
+    [
+      'a flag wins over everything',
+      { environment: 'from-flag' },
+      { NOTIFY_ENVIRONMENT: 'from-process' },
+      { NOTIFY_ENVIRONMENT: 'from-dotenv' },
+      'from-flag',
+    ],
+    [
+      'NOTIFY_* from the process wins over .env',
+      {},
+      { NOTIFY_ENVIRONMENT: 'from-process' },
+      { NOTIFY_ENVIRONMENT: 'from-dotenv' },
+      'from-process',
+    ],
+    [
+      '.env when the process has none',
+      {},
+      {},
+      { NOTIFY_ENVIRONMENT: 'from-dotenv' },
+      'from-dotenv',
+    ],
+    // CI platforms define unset variables as ''; an empty value must not hide the .env one.
+    [
+      'an empty NOTIFY_* in the process does not hide .env',
+      {},
+      { NOTIFY_ENVIRONMENT: '' },
+      { NOTIFY_ENVIRONMENT: 'from-dotenv' },
+      'from-dotenv',
+    ],
+    ['nothing set', {}, {}, {}, undefined],
+  ])('%s', (_name, flags, processEnv, dotenv, expected) => {
+    expect(resolve(flags, processEnv, dotenv).message.environment.fixed).toBe(expected);
+  });
+
+  it.each<[string, Flags, Env, Env, string | undefined]>([
+    [
+      'the CI variable when nothing else sets it',
+      {},
+      { SLACK_WEBHOOK_URL: `${WEBHOOK}1` },
+      {},
+      `${WEBHOOK}1`,
+    ],
+    [
+      '.env wins over the CI variable',
+      {},
+      { SLACK_WEBHOOK_URL: `${WEBHOOK}1` },
+      { SLACK_WEBHOOK_URL: `${WEBHOOK}2` },
+      `${WEBHOOK}2`,
+    ],
+    [
+      'the flag wins over both',
+      { webhookUrl: `${WEBHOOK}3` },
+      { SLACK_WEBHOOK_URL: `${WEBHOOK}1` },
+      { SLACK_WEBHOOK_URL: `${WEBHOOK}2` },
+      `${WEBHOOK}3`,
+    ],
+    ['no webhook: nothing to send to', {}, {}, {}, undefined],
+  ])('webhook: %s', (_name, flags, processEnv, dotenv, expected) => {
+    expect(resolve(flags, processEnv, dotenv).webhookUrl?.href).toBe(expected);
+  });
+
+  it('.env can stand in for CI variables, and the process still wins with NOTIFY_*', () => {
+    const env = layerEnv(
+      { CI_COMMIT_REF_NAME: 'main', NOTIFY_STATUS: 'failed', PATH: '/usr/bin' },
+      { CI_COMMIT_REF_NAME: 'develop', NOTIFY_STATUS: 'success' },
+    );
+    expect(env).toEqual({
+      CI_COMMIT_REF_NAME: 'develop',
+      NOTIFY_STATUS: 'failed',
+      PATH: '/usr/bin',
+    });
+  });
+});
+
+describe('resolveConfig defaults', () => {
+  it('everything unset', () => {
+    expect(resolveConfig('finish', {}, {})).toEqual({
+      command: 'finish',
+      dryRun: false,
+      timeoutMs: 30_000,
+      softFail: false,
+      message: {
+        environment: { map: [] },
+        logs: { grafanaUrlMap: [], datasource: 'Loki', from: 'pipeline' },
+      },
+      overrides: {},
+    } satisfies Config);
+  });
+
+  it('reads every setting from its variable', () => {
+    const env: Env = {
+      SLACK_WEBHOOK_URL: WEBHOOK,
+      NOTIFY_DRY_RUN: 'yes',
+      NOTIFY_TIMEOUT: '2.5',
+      NOTIFY_SOFT_FAIL: 'on',
+      NOTIFY_STATUS: 'cancelled',
+      NOTIFY_ENVIRONMENT: 'staging',
+      NOTIFY_ENVIRONMENT_MAP: 'main=production, release/*=staging\ndevelop=dev',
+      NOTIFY_GRAFANA_URL: 'https://grafana.example.com',
+      NOTIFY_GRAFANA_URL_MAP: 'production=https://grafana.prod.example.com/?orgId=1',
+      NOTIFY_GRAFANA_DATASOURCE: 'loki-uid',
+      NOTIFY_LOGS_QUERY: '{app="{{project}}"}',
+      NOTIFY_NAMESPACE: 'chat',
+      NOTIFY_LOGS_FROM: 'job',
+      NOTIFY_PROJECT: 'chat',
+      NOTIFY_PROJECT_URL: 'https://example.com/chat',
+      NOTIFY_REF: 'release/1',
+      NOTIFY_USER: 'ops',
+      NOTIFY_ENVIRONMENT_URL: 'https://chat.example.com',
+      NOTIFY_JOB_URL: 'https://example.com/job/1',
+    };
+    const { webhookUrl, ...rest } = resolveConfig('finish', {}, env);
+    expect(webhookUrl?.href).toBe(WEBHOOK);
+    expect(rest).toEqual({
+      command: 'finish',
+      dryRun: true,
+      status: 'canceled',
+      timeoutMs: 2500,
+      softFail: true,
+      message: {
+        environment: {
+          fixed: 'staging',
+          map: [
+            ['main', 'production'],
+            ['release/*', 'staging'],
+            ['develop', 'dev'],
+          ],
+        },
+        logs: {
+          grafanaUrl: 'https://grafana.example.com/',
+          grafanaUrlMap: [['production', 'https://grafana.prod.example.com/?orgId=1']],
+          datasource: 'loki-uid',
+          query: '{app="{{project}}"}',
+          namespace: 'chat',
+          from: 'job',
+        },
+      },
+      overrides: {
+        project: 'chat',
+        projectUrl: 'https://example.com/chat',
+        ref: 'release/1',
+        user: 'ops',
+        environmentUrl: 'https://chat.example.com',
+        jobUrl: 'https://example.com/job/1',
+      },
+    } satisfies Omit<Config, 'webhookUrl'>);
+  });
+
+  it.each<[string, boolean]>([
+    ['1', true],
+    ['true', true],
+    ['TRUE', true],
+    ['yes', true],
+    ['on', true],
+    ['0', false],
+    ['false', false],
+    ['no', false],
+    ['off', false],
+    ['', false],
+  ])('NOTIFY_SOFT_FAIL=%j -> %s', (value, expected) => {
+    expect(resolveConfig('start', {}, { NOTIFY_SOFT_FAIL: value }).softFail).toBe(expected);
+  });
+
+  it('a boolean flag wins over its variable', () => {
+    expect(resolveConfig('start', { dryRun: false }, { NOTIFY_DRY_RUN: 'true' }).dryRun).toBe(
+      false,
+    );
+  });
+});
+
+describe('bad settings: ConfigError, exit 2, one line naming the setting', () => {
+  const expectUsageError = (run: () => unknown, setting: string) => {
+    const error = configError(run);
+    expect(error.exitCode).toBe(ExitCode.Usage);
+    expect(error.exitCode).toBe(2);
+    expect(error.message).toContain(setting);
+    expect(error.message).not.toMatch(/[\r\n]/);
+  };
+
+  it.each<[string, string, string]>([
+    ['webhook URL without scheme', 'SLACK_WEBHOOK_URL', WEBHOOK.replace('https://', '')],
+    ['webhook URL with another scheme', 'SLACK_WEBHOOK_URL', WEBHOOK.replace('https:', 'ftp:')],
+    ['non-numeric timeout', 'NOTIFY_TIMEOUT', 'thirty'],
+    ['timeout with a unit', 'NOTIFY_TIMEOUT', '30s'],
+    ['zero timeout', 'NOTIFY_TIMEOUT', '0'],
+    ['negative timeout', 'NOTIFY_TIMEOUT', '-5'],
+    ['timeout over an hour', 'NOTIFY_TIMEOUT', '3601'],
+    ['unknown status', 'NOTIFY_STATUS', 'running'],
+    ['environment map entry without =', 'NOTIFY_ENVIRONMENT_MAP', 'main'],
+    ['environment map entry without a branch', 'NOTIFY_ENVIRONMENT_MAP', '=x'],
+    ['environment map entry without a label', 'NOTIFY_ENVIRONMENT_MAP', 'x='],
+    ['one bad entry among good ones', 'NOTIFY_ENVIRONMENT_MAP', 'main=production,develop'],
+    ['Grafana map entry without =', 'NOTIFY_GRAFANA_URL_MAP', 'production'],
+    [
+      'Grafana map entry without scheme',
+      'NOTIFY_GRAFANA_URL_MAP',
+      'production=grafana.example.com',
+    ],
+    [
+      'Grafana map entry not http(s)',
+      'NOTIFY_GRAFANA_URL_MAP',
+      'production=ftp://grafana.example.com',
+    ],
+    ['Grafana URL without scheme', 'NOTIFY_GRAFANA_URL', 'grafana.example.com'],
+    ['non-boolean soft fail', 'NOTIFY_SOFT_FAIL', 'maybe'],
+    ['non-boolean dry run', 'NOTIFY_DRY_RUN', '2'],
+  ])('%s: %s=%j', (_name, variable, value) => {
+    expectUsageError(() => resolveConfig('finish', {}, { [variable]: value }), variable);
+  });
+
+  // Given as a flag, the error names the flag the user typed.
+  it.each<[Flags, string]>([
+    [{ webhookUrl: 'T0123ABCD/B0456EFGH/abcdefghijklmnopqrstuvwx' }, '--webhook-url'],
+    [{ timeout: '0' }, '--timeout'],
+    [{ status: 'done' }, '--status'],
+    [{ environmentMap: 'main' }, '--environment-map'],
+    [{ grafanaUrl: 'grafana.example.com' }, '--grafana-url'],
+  ])('%j names %s', (flags, flag) => {
+    expectUsageError(() => resolveConfig('finish', flags, {}), flag);
+  });
+
+  it.each<[string, Flags, Env]>([
+    ['without scheme', {}, { SLACK_WEBHOOK_URL: WEBHOOK.replace('https://', '') }],
+    ['with another scheme', {}, { SLACK_WEBHOOK_URL: WEBHOOK.replace('https:', 'ftp:') }],
+    ['as a flag', { webhookUrl: WEBHOOK.replace('https://', '') }, {}],
+  ])('never repeats the webhook URL, which is a secret: %s', (_name, flags, env) => {
+    const error = configError(() => resolveConfig('start', flags, env));
+    expect(error.message).toMatch(
+      /^(SLACK_WEBHOOK_URL|--webhook-url) is not an http\(s\) URL \(expected https:\/\/hooks\.slack\.com\/services\/T…\/B…\/…\)$/,
+    );
+    for (const part of [PATH, TOKEN, TEAM, CHANNEL]) expect(error.message).not.toContain(part);
+  });
+
+  it('quotes the bad value of settings that are not secret', () => {
+    expect(configError(() => resolveConfig('start', {}, { NOTIFY_TIMEOUT: '-5' })).message).toBe(
+      'NOTIFY_TIMEOUT must be a number of seconds above 0 and at most 3600, e.g. 30 (got "-5")',
+    );
+    expect(
+      configError(() => resolveConfig('start', {}, { NOTIFY_ENVIRONMENT_MAP: 'main' })).message,
+    ).toBe(
+      'NOTIFY_ENVIRONMENT_MAP entry "main" is not key=value (expected e.g. main=production,develop=dev)',
+    );
+  });
+});
+
+describe('parseMap', () => {
+  it.each<[string, Array<[string, string]>]>([
+    ['main=production', [['main', 'production']]],
+    [
+      ' main = production , develop=dev ,',
+      [
+        ['main', 'production'],
+        ['develop', 'dev'],
+      ],
+    ],
+    [
+      'main=production\nrelease/*=staging\n',
+      [
+        ['main', 'production'],
+        ['release/*', 'staging'],
+      ],
+    ],
+    // Only the first = splits: Grafana URLs carry their own.
+    [
+      'production=https://g.example.com/?orgId=2',
+      [['production', 'https://g.example.com/?orgId=2']],
+    ],
+    ['', []],
+  ])('%j', (text, expected) => {
+    expect(parseMap('MAP', text, 'a=b')).toEqual(expected);
+  });
+});
+
+describe('finishStatus: explicit > CI > unknown', () => {
+  const config = (status?: Config['status']): Config => ({
+    ...resolveConfig('finish', {}, {}),
+    status,
+  });
+  const ci = (status?: string): CiContext => ({ ...mainPush, status });
+
+  it.each<[string, Config['status'], string | undefined, string]>([
+    ['explicit wins over the CI', 'failed', 'success', 'failed'],
+    ['explicit without a CI status', 'canceled', undefined, 'canceled'],
+    ['the CI status', undefined, 'failed', 'failed'],
+    ['a GitHub spelling from the CI', undefined, 'cancelled', 'canceled'],
+  ])('%s', (_name, explicit, fromCi, expected) => {
+    expect(finishStatus(config(explicit), ci(fromCi))).toEqual({ status: expected });
+  });
+
+  it.each<[string, string | undefined, string]>([
+    ['no status anywhere', undefined, 'no job status was found'],
+    ['a status the CI made up', 'running', 'the CI reported an unrecognised job status "running"'],
+  ])('%s: unknown, with a warning saying how to fix it', (_name, fromCi, why) => {
+    const result = finishStatus(config(), ci(fromCi));
+    expect(result.status).toBe('unknown');
+    expect(result.warning).toBe(
+      `${why}; pass --status (success, failed, canceled, timedout) or set NOTIFY_STATUS. Reporting it as unknown`,
+    );
+  });
+
+  it('never reports success when nothing is known', () => {
+    for (const fromCi of [undefined, '', 'unknown', 'skipped', 'manual', 'constructor']) {
+      expect(finishStatus(config(), ci(fromCi)).status).toBe('unknown');
+    }
+  });
+});
+
+describe('applyOverrides', () => {
+  it('lays what the user said over what the CI found', () => {
+    const overridden = applyOverrides(mainPush, {
+      project: 'chat',
+      projectUrl: 'https://example.com/chat',
+      ref: 'release/1',
+      user: 'ops',
+      environmentUrl: 'https://chat.example.com',
+      jobUrl: 'https://example.com/job/1',
+    });
+    expect(overridden).toEqual({
+      ...mainPush,
+      project: { ...mainPush.project, name: 'chat', url: 'https://example.com/chat' },
+      // The CI's slug belongs to the CI's ref, not to the one given.
+      ref: { ...mainPush.ref, name: 'release/1', slug: undefined },
+      user: 'ops',
+      environment: { url: 'https://chat.example.com' },
+      job: { ...mainPush.job, url: 'https://example.com/job/1' },
+    });
+  });
+
+  it('changes nothing when nothing is given', () => {
+    expect(applyOverrides(mainPush, {})).toEqual(mainPush);
+  });
+});

@@ -1,0 +1,391 @@
+import { describe, expect, it } from 'vitest';
+import type { CiContext } from '../../src/context.ts';
+import { DEFAULT_DATASOURCE } from '../../src/links.ts';
+import {
+  actions,
+  buildMessage,
+  details,
+  fallbackText,
+  headline,
+  outcome,
+  statusEmoji,
+  type Event,
+  type MessageSettings,
+} from '../../src/message.ts';
+import type { Status } from '../../src/status.ts';
+import {
+  COMMIT_URL,
+  contextWith,
+  featureBranch,
+  JOB_URL,
+  mainPush,
+  PIPELINE_URL,
+  PROJECT_URL,
+} from './sample-context.ts';
+
+const settings: MessageSettings = {
+  environment: { map: [] },
+  logs: { grafanaUrlMap: [], datasource: DEFAULT_DATASOURCE, from: 'pipeline' },
+};
+
+const start: Event = { kind: 'start' };
+const finish = (status: Status): Event => ({ kind: 'finish', status });
+
+const plain = (s: string) => s;
+const bold = (s: string) => `*${s}*`;
+
+/** The mrkdwn texts of a payload, in order: headline, small print, links. */
+function texts(ctx: CiContext, event: Event, given: MessageSettings = settings): string[] {
+  return buildMessage(ctx, event, given).blocks.flatMap((block) =>
+    block.type === 'section' ? [block.text.text] : block.elements.map((e) => e.text),
+  );
+}
+
+const GITHUB_URL = 'https://github.com/team/chat-server';
+const RUN_URL = `${GITHUB_URL}/actions/runs/9876543210`;
+const PR_HEAD_SHA = '5f1c0e2d9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d';
+
+const githubPullRequest: CiContext = {
+  provider: 'github',
+  project: { name: 'chat-server', path: 'team/chat-server', url: GITHUB_URL },
+  ref: { name: 'feature/typing', isTag: false, defaultBranch: 'main' },
+  environment: {},
+  user: 'minho',
+  commit: { sha: PR_HEAD_SHA, shortSha: '5f1c0e2', url: `${GITHUB_URL}/commit/${PR_HEAD_SHA}` },
+  pipeline: { id: '9876543210', url: RUN_URL, source: 'pull_request' },
+  job: { name: 'test', stage: 'CI', url: RUN_URL },
+  change: {
+    kind: 'pull_request',
+    number: '42',
+    title: 'Show typing indicators',
+    url: `${GITHUB_URL}/pull/42`,
+  },
+};
+
+describe('statusEmoji and outcome', () => {
+  it.each<[Event, string, string]>([
+    [start, ':rocket:', 'is started'],
+    [finish('success'), ':white_check_mark:', 'succeeded'],
+    [finish('failed'), ':x:', 'failed'],
+    [finish('canceled'), ':no_entry_sign:', 'was canceled'],
+    [finish('timedout'), ':hourglass:', 'timed out'],
+    [finish('unknown'), ':grey_question:', 'finished with an unknown status'],
+  ])('%j -> %s %s', (event, emoji, verb) => {
+    expect(statusEmoji(event)).toBe(emoji);
+    expect(outcome(event)).toBe(verb);
+  });
+});
+
+describe('headline and fallbackText', () => {
+  it.each<[string, CiContext, string | undefined, Event, string]>([
+    [
+      'the start story',
+      mainPush,
+      'production',
+      start,
+      'chat-server production pipeline is started by jiyoung',
+    ],
+    [
+      'success names no job',
+      mainPush,
+      'production',
+      finish('success'),
+      'chat-server production pipeline succeeded',
+    ],
+    [
+      'a failure names the stage and the job',
+      featureBranch,
+      'feature/login',
+      finish('failed'),
+      'chat-server feature/login pipeline failed at stage test, job unit-tests',
+    ],
+    [
+      'so does an unknown status',
+      mainPush,
+      'production',
+      finish('unknown'),
+      'chat-server production pipeline finished with an unknown status at stage deploy, job deploy-prod',
+    ],
+    [
+      'a failure without a stage names the job',
+      contextWith({ job: { stage: undefined } }),
+      'production',
+      finish('failed'),
+      'chat-server production pipeline failed at job deploy-prod',
+    ],
+    [
+      'a failure knowing neither says nothing more',
+      contextWith({ job: { stage: undefined, name: undefined } }),
+      'production',
+      finish('timedout'),
+      'chat-server production pipeline timed out',
+    ],
+    [
+      'no user: nobody is named',
+      { ...mainPush, user: undefined },
+      'production',
+      start,
+      'chat-server production pipeline is started',
+    ],
+    ['no label', mainPush, undefined, start, 'chat-server pipeline is started by jiyoung'],
+    [
+      'the project path when the name is unknown',
+      contextWith({ project: { name: undefined } }),
+      'production',
+      start,
+      'team/chat-server production pipeline is started by jiyoung',
+    ],
+    [
+      'untrusted names are escaped',
+      { ...mainPush, user: '<!channel>' },
+      'a&b',
+      start,
+      'chat-server a&amp;b pipeline is started by &lt;!channel&gt;',
+    ],
+  ])('%s', (_name, ctx, label, event, expected) => {
+    expect(headline(ctx, label, event, plain)).toBe(expected);
+    expect(fallbackText(ctx, label, event)).toBe(`${statusEmoji(event)} ${expected}`);
+  });
+
+  it('emphasises the names, and only the names', () => {
+    expect(headline(featureBranch, 'feature/login', finish('failed'), bold)).toBe(
+      '*chat-server* *feature/login* pipeline failed at stage *test*, job *unit-tests*',
+    );
+  });
+
+  it('keeps a 60,000-character name to a short headline', () => {
+    const line = headline({ ...mainPush, user: 'x'.repeat(60_000) }, 'production', start, plain);
+    expect(line.length).toBeLessThan(200);
+    expect(line.endsWith('…')).toBe(true);
+  });
+});
+
+describe('details', () => {
+  it('a tag is called a tag', () => {
+    const ctx = contextWith({ ref: { name: 'v1.2.0', isTag: true } });
+    expect(details(ctx, start)[0]).toBe('Tag v1.2.0');
+  });
+
+  it('a merge request is linked as !iid', () => {
+    const ctx: CiContext = {
+      ...featureBranch,
+      change: {
+        kind: 'merge_request',
+        number: '17',
+        title: 'Log in with SSO',
+        url: `${PROJECT_URL}/-/merge_requests/17`,
+      },
+    };
+    expect(details(ctx, start)).toContain(
+      `<${PROJECT_URL}/-/merge_requests/17|!17 Log in with SSO>`,
+    );
+  });
+
+  it('falls back to the first 8 characters of the SHA, unlinked without a URL', () => {
+    const ctx = contextWith({
+      commit: { shortSha: undefined, url: undefined, title: undefined, author: undefined },
+    });
+    expect(details(ctx, start)).toEqual([
+      'Branch main',
+      'e83c5163',
+      `Job <${JOB_URL}|deploy-prod>`,
+      `<${PIPELINE_URL}|Pipeline #1234567>`,
+    ]);
+  });
+
+  it('a context with nothing in it has no small print', () => {
+    const empty: CiContext = {
+      provider: 'local',
+      project: {},
+      ref: { isTag: false },
+      environment: {},
+      commit: {},
+      pipeline: {},
+      job: {},
+    };
+    expect(details(empty, start)).toEqual([]);
+    expect(buildMessage(empty, start, settings).blocks).toHaveLength(1);
+  });
+});
+
+describe('actions', () => {
+  it('drops links whose URL is not http(s)', () => {
+    const ctx = contextWith({ job: { url: 'javascript:alert(1)' } });
+    expect(actions(ctx, 'production', finish('failed'), 'ftp://grafana.example.com')).toEqual([]);
+  });
+});
+
+describe('buildMessage', () => {
+  it('start on main', () => {
+    expect(buildMessage(mainPush, start, settings)).toEqual({
+      text: ':rocket: chat-server production pipeline is started by jiyoung',
+      blocks: [
+        {
+          type: 'section',
+          text: {
+            type: 'mrkdwn',
+            text: ':rocket: *chat-server* *production* pipeline is started by *jiyoung*',
+          },
+        },
+        {
+          type: 'context',
+          elements: [
+            { type: 'mrkdwn', text: 'Branch main' },
+            { type: 'mrkdwn', text: `<${COMMIT_URL}|e83c5163> Add read receipts (Jiyoung Kim)` },
+            { type: 'mrkdwn', text: `Job <${JOB_URL}|deploy-prod>` },
+            { type: 'mrkdwn', text: `<${PIPELINE_URL}|Pipeline #1234567>` },
+          ],
+        },
+      ],
+      unfurl_links: false,
+      unfurl_media: false,
+    });
+  });
+
+  it('success links the deployed environment', () => {
+    const ctx = contextWith({
+      environment: { name: 'production', url: 'https://chat.example.com' },
+    });
+    expect(buildMessage(ctx, finish('success'), settings)).toEqual({
+      text: ':white_check_mark: chat-server production pipeline succeeded',
+      blocks: [
+        {
+          type: 'section',
+          text: {
+            type: 'mrkdwn',
+            text: ':white_check_mark: *chat-server* *production* pipeline succeeded',
+          },
+        },
+        {
+          type: 'context',
+          elements: [
+            { type: 'mrkdwn', text: 'Branch main' },
+            { type: 'mrkdwn', text: `<${COMMIT_URL}|e83c5163> Add read receipts (Jiyoung Kim)` },
+            { type: 'mrkdwn', text: `Job <${JOB_URL}|deploy-prod>` },
+            { type: 'mrkdwn', text: `<${PIPELINE_URL}|Pipeline #1234567>` },
+            { type: 'mrkdwn', text: 'Started by jiyoung' },
+          ],
+        },
+        {
+          type: 'section',
+          text: { type: 'mrkdwn', text: '<https://chat.example.com/|Open production>' },
+        },
+      ],
+      unfurl_links: false,
+      unfurl_media: false,
+    });
+  });
+
+  it('success without an environment URL links the project', () => {
+    expect(texts(mainPush, finish('success')).at(-1)).toBe(`<${PROJECT_URL}|Open project>`);
+  });
+
+  it('failure on a feature branch links the failed job and names stage and job', () => {
+    expect(buildMessage(featureBranch, finish('failed'), settings)).toEqual({
+      text: ':x: chat-server feature/login pipeline failed at stage test, job unit-tests',
+      blocks: [
+        {
+          type: 'section',
+          text: {
+            type: 'mrkdwn',
+            text: ':x: *chat-server* *feature/login* pipeline failed at stage *test*, job *unit-tests*',
+          },
+        },
+        {
+          type: 'context',
+          elements: [
+            { type: 'mrkdwn', text: 'Branch feature/login' },
+            { type: 'mrkdwn', text: `<${COMMIT_URL}|e83c5163> Add read receipts (Jiyoung Kim)` },
+            { type: 'mrkdwn', text: `Job <${JOB_URL}|unit-tests>` },
+            { type: 'mrkdwn', text: `<${PIPELINE_URL}|Pipeline #1234567>` },
+            { type: 'mrkdwn', text: 'Started by jiyoung' },
+          ],
+        },
+        { type: 'section', text: { type: 'mrkdwn', text: `<${JOB_URL}|View failed job>` } },
+      ],
+      unfurl_links: false,
+      unfurl_media: false,
+    });
+  });
+
+  it.each<[Status, string, string]>([
+    ['canceled', ':no_entry_sign:', 'was canceled'],
+    ['timedout', ':hourglass:', 'timed out'],
+    ['unknown', ':grey_question:', 'finished with an unknown status'],
+  ])('%s: says so, names stage and job, links the job', (status, emoji, verb) => {
+    const message = buildMessage(mainPush, finish(status), settings);
+    expect(message.text).toBe(
+      `${emoji} chat-server production pipeline ${verb} at stage deploy, job deploy-prod`,
+    );
+    expect(texts(mainPush, finish(status))).toEqual([
+      `${emoji} *chat-server* *production* pipeline ${verb} at stage *deploy*, job *deploy-prod*`,
+      'Branch main',
+      `<${COMMIT_URL}|e83c5163> Add read receipts (Jiyoung Kim)`,
+      `Job <${JOB_URL}|deploy-prod>`,
+      `<${PIPELINE_URL}|Pipeline #1234567>`,
+      'Started by jiyoung',
+      `<${JOB_URL}|View job>`,
+    ]);
+  });
+
+  it('GitHub pull request run links the PR as #number', () => {
+    expect(buildMessage(githubPullRequest, start, settings)).toEqual({
+      text: ':rocket: chat-server feature/typing pipeline is started by minho',
+      blocks: [
+        {
+          type: 'section',
+          text: {
+            type: 'mrkdwn',
+            text: ':rocket: *chat-server* *feature/typing* pipeline is started by *minho*',
+          },
+        },
+        {
+          type: 'context',
+          elements: [
+            { type: 'mrkdwn', text: 'Branch feature/typing' },
+            { type: 'mrkdwn', text: `<${GITHUB_URL}/commit/${PR_HEAD_SHA}|5f1c0e2>` },
+            { type: 'mrkdwn', text: `<${GITHUB_URL}/pull/42|#42 Show typing indicators>` },
+            { type: 'mrkdwn', text: `Job <${RUN_URL}|test>` },
+            { type: 'mrkdwn', text: `<${RUN_URL}|Pipeline #9876543210>` },
+          ],
+        },
+      ],
+      unfurl_links: false,
+      unfurl_media: false,
+    });
+  });
+
+  it('adds the runtime logs link after the main action', () => {
+    const withGrafana: MessageSettings = {
+      ...settings,
+      logs: { ...settings.logs, grafanaUrl: 'https://grafana.example.com/' },
+    };
+    const links = texts(mainPush, finish('success'), withGrafana).at(-1) as string;
+    const [open, logs = ''] = links.split('  •  ');
+    expect(open).toBe(`<${PROJECT_URL}|Open project>`);
+    // Inside a link Slack wants & as &amp;, and the pane JSON must survive the round trip.
+    expect(logs).toMatch(
+      /^<https:\/\/grafana\.example\.com\/explore\?schemaVersion=1&amp;panes=[^<>|]+\|View runtime logs>$/,
+    );
+    const href = logs.slice(1, logs.indexOf('|')).replace(/&amp;/g, '&');
+    const panes = JSON.parse(new URL(href).searchParams.get('panes') as string);
+    expect(panes.a.queries[0].expr).toBe('{namespace="chat-server-production"}');
+  });
+
+  it('the start message links the logs alone', () => {
+    const withGrafana: MessageSettings = {
+      ...settings,
+      logs: { ...settings.logs, grafanaUrl: 'https://grafana.example.com/' },
+    };
+    expect(texts(mainPush, start, withGrafana).at(-1)).toMatch(
+      /^<https:\/\/grafana\.example\.com\/explore\?.*\|View runtime logs>$/,
+    );
+  });
+
+  it('the environment settings choose the label', () => {
+    const fixed: MessageSettings = { ...settings, environment: { fixed: 'staging', map: [] } };
+    expect(buildMessage(mainPush, start, fixed).text).toBe(
+      ':rocket: chat-server staging pipeline is started by jiyoung',
+    );
+  });
+});

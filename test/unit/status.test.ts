@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { parseStatus, STATUS_NAMES, type Status } from '../../src/status.ts';
+
+describe('parseStatus', () => {
+  it.each<[string, string, Exclude<Status, 'unknown'>]>([
+    // CI_JOB_STATUS values: https://docs.gitlab.com/ci/variables/predefined_variables/
+    ['GitLab', 'success', 'success'],
+    ['GitLab', 'failed', 'failed'],
+    ['GitLab', 'canceled', 'canceled'],
+    ['GitLab', 'timedout', 'timedout'],
+    // job.status values: https://docs.github.com/en/actions/reference/workflows-and-actions/contexts#job-context
+    ['GitHub', 'success', 'success'],
+    ['GitHub', 'failure', 'failed'],
+    ['GitHub', 'cancelled', 'canceled'],
+    ['typed by hand', 'succeeded', 'success'],
+    ['typed by hand', 'passed', 'success'],
+    ['typed by hand', 'error', 'failed'],
+    ['typed by hand', 'timed_out', 'timedout'],
+    ['typed by hand', 'timed-out', 'timedout'],
+    ['typed by hand', 'timeout', 'timedout'],
+    ['shouted', 'FAILED', 'failed'],
+    ['padded', '  Success\n', 'success'],
+  ])('%s %j -> %s', (_source, raw, expected) => {
+    expect(parseStatus(raw)).toBe(expected);
+  });
+
+  it.each([
+    '',
+    '   ',
+    'unknown',
+    'running',
+    'skipped',
+    'manual',
+    'succes',
+    'fail ed',
+    'toString',
+    'constructor',
+    '__proto__',
+    '${{ job.status }}',
+  ])('%j is not a status', (raw) => {
+    expect(parseStatus(raw)).toBeUndefined();
+  });
+
+  it('accepts every name it advertises', () => {
+    for (const name of STATUS_NAMES) expect(parseStatus(name)).toBe(name);
+  });
+});
