@@ -3,7 +3,7 @@
 // proxy lets us through, refuses us or is not there at all.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeSlack } from '../helpers/fake-slack.ts';
-import { createPrivateCa, type PrivateCa } from './ca.ts';
+import { createPrivateCa, type PrivateCa } from '../helpers/ca.ts';
 import { startProxy } from './proxy.ts';
 import { closeAfterEach, closedPort, expectNoSecrets, jobEnv, notify, oneLine } from './support.ts';
 

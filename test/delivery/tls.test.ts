@@ -3,7 +3,7 @@
 // names the fix, and NODE_EXTRA_CA_CERTS is the fix.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeSlack } from '../helpers/fake-slack.ts';
-import { createPrivateCa, type PrivateCa } from './ca.ts';
+import { createPrivateCa, type PrivateCa } from '../helpers/ca.ts';
 import { WEBHOOK_PATH } from '../helpers/fake-slack.ts';
 import {
   closeAfterEach,

@@ -4,6 +4,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createPrivateCa } from '../helpers/ca.ts';
 import { startFakeSlack, type FakeSlack } from '../helpers/fake-slack.ts';
 import { need, succeeds } from '../helpers/need.ts';
 import { GITLAB_ENV, requireBuild, ROOT } from '../helpers/run.ts';
@@ -110,6 +111,35 @@ describe.skipIf(!hasDocker)('the images, on a real Docker daemon', () => {
     expect((slack.requests[0]!.json as { text: string }).text).toBe(
       ':rocket: chat-server production pipeline is started by jiyoung',
     );
+  });
+
+  it('trusts a private CA mounted and named in NODE_EXTRA_CA_CERTS', async () => {
+    const ca = createPrivateCa();
+    const tls = await startFakeSlack({ tls: ca.tls });
+    try {
+      const env = {
+        ...GITLAB_ENV,
+        SLACK_WEBHOOK_URL: tls.webhookUrl,
+        NODE_EXTRA_CA_CERTS: '/ca.pem',
+      };
+      const result = await docker([
+        'run',
+        '--rm',
+        '--network',
+        'host',
+        '-v',
+        `${ca.caFile}:/ca.pem:ro`,
+        ...envArgs(env),
+        IMAGE,
+        'start',
+      ]);
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      expect(tls.requests).toHaveLength(1);
+    } finally {
+      await tls.close();
+      ca.remove();
+    }
   });
 
   it('kaniko image: notify on the PATH of a busybox shell delivers', async () => {

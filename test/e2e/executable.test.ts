@@ -12,6 +12,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createPrivateCa, type PrivateCa } from '../helpers/ca.ts';
 import { startFakeSlack, type FakeSlack } from '../helpers/fake-slack.ts';
 import { isRoot, need, succeeds } from '../helpers/need.ts';
 import { GITLAB_ENV, ROOT, runNotify } from '../helpers/run.ts';
@@ -80,6 +81,33 @@ describe.skipIf(!canChroot)('dist/rootfs, the FROM-scratch image, in a chroot', 
     );
     expectStartDelivered(result);
   });
+
+  it('trusts a private CA given in NODE_EXTRA_CA_CERTS', async () => {
+    const ca = createPrivateCa();
+    const tls = await startFakeSlack({ tls: ca.tls });
+    const inside = join(ROOT, 'dist/rootfs/tmp/notify-test-ca.pem');
+    try {
+      cpSync(ca.caFile, inside);
+      const env = { ...GITLAB_ENV, SLACK_WEBHOOK_URL: tls.webhookUrl };
+      const run = (extra: Record<string, string>) =>
+        runNotify(
+          [join(ROOT, 'dist/rootfs'), '/usr/local/bin/notify', 'start'],
+          { ...env, ...extra },
+          { command: CHROOT },
+        );
+      const untrusted = await run({});
+      expect(untrusted.code).toBe(1);
+      expect(untrusted.stderr).toContain('NODE_EXTRA_CA_CERTS');
+      const trusted = await run({ NODE_EXTRA_CA_CERTS: '/tmp/notify-test-ca.pem' });
+      expect(trusted.stderr).toBe('');
+      expect(trusted.code).toBe(0);
+      expect(tls.requests).toHaveLength(1);
+    } finally {
+      rmSync(inside, { force: true });
+      await tls.close();
+      ca.remove();
+    }
+  });
 });
 
 describe.skipIf(!canChroot || !hasBusybox)('dist/kaniko in a busybox-only chroot', () => {
@@ -107,6 +135,30 @@ describe.skipIf(!canChroot || !hasBusybox)('dist/kaniko in a busybox-only chroot
       { command: CHROOT },
     );
     expectStartDelivered(result);
+  });
+
+  it('trusts a private CA given in NODE_EXTRA_CA_CERTS', async () => {
+    const ca: PrivateCa = createPrivateCa();
+    const tls = await startFakeSlack({ tls: ca.tls });
+    try {
+      cpSync(ca.caFile, join(root, 'kaniko/ca.pem'));
+      const result = await runNotify(
+        [root, '/busybox/sh', '-c', 'notify start'],
+        {
+          ...GITLAB_ENV,
+          SLACK_WEBHOOK_URL: tls.webhookUrl,
+          PATH: '/kaniko/notify/bin:/busybox',
+          NODE_EXTRA_CA_CERTS: '/kaniko/ca.pem',
+        },
+        { command: CHROOT },
+      );
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      expect(tls.requests).toHaveLength(1);
+    } finally {
+      await tls.close();
+      ca.remove();
+    }
   });
 
   it('starts through a symlink to the launcher, as a PATH entry elsewhere would', async () => {
