@@ -26,12 +26,73 @@ const { values: opts } = parseArgs({
     runs: { type: 'string', default: '40' },
     json: { type: 'boolean', default: false },
     image: { type: 'string', default: 'notify:latest' },
+    deps: { type: 'boolean', default: false },
   },
 });
 const RUNS = Number(opts.runs);
 const log = (line: string) => {
   if (!opts.json) console.log(line);
 };
+
+if (opts.deps) {
+  await dependencyCosts();
+  process.exit(0);
+}
+
+/**
+ * What loading each runtime dependency costs: each bundled alone (as the build bundles it) and
+ * run by the pinned Node, interleaved with `node -e 0`. Without the executable's code cache, so
+ * these are upper bounds.
+ */
+async function dependencyCosts(): Promise<void> {
+  const { build } = await import('esbuild');
+  const dir = mkdtempSync(join(tmpdir(), 'notify-deps-'));
+  const deps = ['yargs', 'yargs-parser', 'dotenv', 'node:http', 'node:https'];
+  const files = new Map<string, string>();
+  for (const dep of deps) {
+    const entry = join(dir, `${dep.replace(/\W/g, '_')}.mjs`);
+    writeFileSync(entry, `import * as m from '${dep}'; globalThis.loaded = m;`);
+    const outfile = entry.replace(/\.mjs$/, '.cjs');
+    await build({
+      entryPoints: [entry],
+      outfile,
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      minify: true,
+      nodePaths: [join(ROOT, 'node_modules')],
+      define: { 'import.meta.url': '__u' },
+      banner: { js: 'const __u = require("node:url").pathToFileURL(__filename).href;' },
+      logLevel: 'silent',
+    });
+    files.set(dep, outfile);
+  }
+  const run = (args: string[]) =>
+    new Promise<number>((resolve) => {
+      const started = process.hrtime.bigint();
+      spawn(process.execPath, args, { stdio: 'ignore' }).on('close', () =>
+        resolve(Number(process.hrtime.bigint() - started) / 1e6),
+      );
+    });
+  const times = new Map<string, number[]>([
+    ['node -e 0', []],
+    ...deps.map((d) => [d, []] as [string, number[]]),
+  ]);
+  for (let round = 0; round < RUNS; round++) {
+    times.get('node -e 0')!.push(await run(['-e', '0']));
+    for (const dep of deps) times.get(dep)!.push(await run([files.get(dep)!]));
+  }
+  rmSync(dir, { recursive: true, force: true });
+  const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+  const floor = med(times.get('node -e 0')!);
+  console.log(
+    `dependency load cost (median of ${RUNS}, pinned Node ${process.version}, no code cache)`,
+  );
+  for (const [name, xs] of times) {
+    const extra = name === 'node -e 0' ? '' : `  (+${(med(xs) - floor).toFixed(1)} ms)`;
+    console.log(`  ${name.padEnd(14)} ${med(xs).toFixed(1).padStart(6)} ms${extra}`);
+  }
+}
 
 if (!existsSync(NOTIFY)) {
   console.error('bench: dist/notify is missing; run `npm run build` first');
@@ -155,22 +216,26 @@ const stats = Object.fromEntries(
 );
 
 /** Peak RSS of one `notify start`, from the kernel's accounting of a finished child. */
-function peakRssKiB(): number | undefined {
-  const probe = spawnSync(
-    'python3',
-    [
-      '-c',
-      'import resource,subprocess,sys; subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)',
-      NOTIFY,
-      'start',
-    ],
-    { env: { ...env, PATH: process.env.PATH ?? '' }, encoding: 'utf8' },
-  );
-  return probe.status === 0 ? Number(probe.stdout.trim()) : undefined;
+function peakRssKiB(): Promise<number | undefined> {
+  const script =
+    'import resource,subprocess,sys; subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL);' +
+    ' print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)';
+  // Asynchronously: the fake Slack answers from this process's event loop.
+  return new Promise((resolve) => {
+    const child = spawn('python3', ['-c', script, NOTIFY, 'start'], {
+      env: { ...process.env, ...env },
+    });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+    child.on('error', () => resolve(undefined));
+    child.on('close', (code) => resolve(code === 0 ? Number(out.trim()) : undefined));
+  });
 }
-const rssSamples = Array.from({ length: 5 }, peakRssKiB).filter(
-  (x): x is number => x !== undefined,
-);
+const rssSamples: number[] = [];
+for (let i = 0; i < 5; i++) {
+  const kib = await peakRssKiB();
+  if (kib !== undefined) rssSamples.push(kib);
+}
 const rssMiB = rssSamples.length ? Math.max(...rssSamples) / 1024 : undefined;
 
 async function gzipSize(command: string, args: string[]): Promise<number | undefined> {

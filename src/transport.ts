@@ -52,14 +52,17 @@ export function nodeTransport(env: Env): Transport {
   return (options) => post(options, proxies);
 }
 
-async function post(
+function post(
   options: PostOptions,
   proxies: Record<string, string> | undefined,
 ): Promise<HttpResponse> {
   const { url, signal } = options;
   const secure = url.protocol === 'https:';
-  // node:https brings TLS and crypto with it: load it only for https URLs.
-  const http = secure ? await import('node:https') : await import('node:http');
+  // node:https brings TLS and crypto with it: load it only for https URLs. Not with import():
+  // in the bundle that would start Node's ESM loader, which costs more than the request.
+  const http = secure
+    ? process.getBuiltinModule('node:https')
+    : process.getBuiltinModule('node:http');
   const agent = new http.Agent({ keepAlive: false, ...(proxies ? { proxyEnv: proxies } : {}) });
   return new Promise<HttpResponse>((resolve, reject) => {
     let timer: NodeJS.Timeout | undefined;
