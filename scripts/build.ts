@@ -5,10 +5,12 @@ import {
   chmodSync,
   copyFileSync,
   cpSync,
+  existsSync,
   mkdirSync,
   readFileSync,
   rmSync,
   statSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -137,6 +139,31 @@ await step('kaniko bundle', () => {
   cpSync(join(ROOT, 'scripts/kaniko-launcher.sh'), join(kaniko, 'bin/notify'));
   chmodSync(join(kaniko, 'bin/notify'), 0o755);
 });
+
+// For the :debug image, a shell for CI job scripts: a static busybox from the build machine
+// (Debian's busybox-static), with its applets as links. Optional: only that image needs it.
+const BUSYBOX = ['/bin/busybox', '/usr/bin/busybox'].find((path) => {
+  if (!existsSync(path)) return false;
+  try {
+    run('ldd', [path], 'ignore');
+    return false; // dynamically linked: it would need libraries the image does not have
+  } catch {
+    return true; // ldd: not a dynamic executable
+  }
+});
+await step(
+  BUSYBOX ? 'busybox for the debug image' : 'busybox: no static one here, no debug image',
+  () => {
+    if (!BUSYBOX) return;
+    const dir = join(DIST, 'busybox');
+    mkdirSync(dir, { recursive: true });
+    copyFileSync(BUSYBOX, join(dir, 'busybox'));
+    chmodSync(join(dir, 'busybox'), 0o755);
+    for (const applet of run(BUSYBOX, ['--list']).split('\n').filter(Boolean)) {
+      if (applet !== 'busybox') symlinkSync('busybox', join(dir, applet));
+    }
+  },
+);
 
 console.log(
   `build: dist/notify ${mib(exe)}, linked: ${libs.map((lib) => basename(lib)).join(' ')}`,

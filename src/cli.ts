@@ -165,11 +165,11 @@ async function run(
   const provider = detectProvider(merged);
   const io = { readFile: (path: string) => readFileSync(resolve(cwd, path), 'utf8') };
   const ctx = applyOverrides(provider.context(merged, io), config.overrides);
-  let event: Event = { kind: 'start' };
+  let event: Event = { kind: 'start', scope: config.scope };
   if (command === 'finish') {
     const { status, warning } = finishStatus(config, ctx);
     if (warning) warn(`notify: warning: ${warning}`);
-    event = { kind: 'finish', status };
+    event = { kind: 'finish', status, scope: config.scope };
   }
   const payload = buildMessage(ctx, event, config.message);
   if (config.dryRun) {

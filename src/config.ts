@@ -4,7 +4,7 @@ import type { CiContext, Env } from './context.ts';
 import type { PatternMap } from './environment.ts';
 import { ConfigError } from './errors.ts';
 import { DEFAULT_DATASOURCE } from './links.ts';
-import type { MessageSettings } from './message.ts';
+import type { MessageSettings, Scope } from './message.ts';
 import { parseStatus, STATUS_NAMES, type Status } from './status.ts';
 
 export type Command = 'start' | 'finish';
@@ -55,6 +55,13 @@ export const SETTINGS = {
     type: 'string',
     group: 'Message',
     describe: `Job status for finish: ${STATUS_NAMES.join(', ')} [default: CI_JOB_STATUS]`,
+  },
+  scope: {
+    flag: 'scope',
+    env: 'NOTIFY_SCOPE',
+    type: 'string',
+    group: 'Message',
+    describe: 'job: the job that runs notify; pipeline: a job that only notifies speaks of the pipeline [default: job]',
   },
   environment: {
     flag: 'environment',
@@ -190,6 +197,7 @@ export interface Config {
   status?: Exclude<Status, 'unknown'>;
   timeoutMs: number;
   softFail: boolean;
+  scope: Scope;
   message: MessageSettings;
   overrides: Overrides;
 }
@@ -290,6 +298,13 @@ function parseTimeout(named: { value: string; name: string } | undefined): numbe
   return Math.round(seconds * 1000);
 }
 
+function parseScope(named: { value: string; name: string } | undefined): Scope {
+  if (!named) return 'job';
+  const value = named.value.toLowerCase();
+  if (value === 'job' || value === 'pipeline') return value;
+  throw new ConfigError(`${named.name} must be job or pipeline (got "${named.value}")`);
+}
+
 export function resolveConfig(command: Command, flags: Flags, env: Env): Config {
   const read = new Reader(flags, env);
 
@@ -319,6 +334,7 @@ export function resolveConfig(command: Command, flags: Flags, env: Env): Config 
     status,
     timeoutMs: parseTimeout(read.named('timeout')),
     softFail: read.boolean('softFail'),
+    scope: parseScope(read.named('scope')),
     message: {
       environment: {
         fixed: read.string('environment'),

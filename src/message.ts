@@ -6,7 +6,14 @@ import { runtimeLogsUrl, type LogsSettings } from './links.ts';
 import type { Status } from './status.ts';
 import { joinWithin, link, mrkdwn, safeUrl, SECTION_LIMIT } from './text.ts';
 
-export type Event = { kind: 'start' } | { kind: 'finish'; status: Status };
+/**
+ * What to announce. `scope: 'pipeline'` is for a job that only notifies (a `.pre` or `.post`
+ * job): it speaks of the pipeline and links it, and does not name itself as the job.
+ */
+export type Scope = 'job' | 'pipeline';
+export type Event =
+  | { kind: 'start'; scope?: Scope }
+  | { kind: 'finish'; status: Status; scope?: Scope };
 
 export interface MessageSettings {
   environment: EnvironmentSettings;
@@ -88,7 +95,7 @@ export function headline(
   const words = [...subject.filter((w) => w !== undefined), outcome(event)];
   const who = name(ctx.user);
   if (event.kind === 'start' && who) words.push('by', who);
-  if (event.kind === 'finish' && event.status !== 'success') {
+  if (event.kind === 'finish' && event.status !== 'success' && event.scope !== 'pipeline') {
     const where = [
       name(ctx.job.stage) && `stage ${name(ctx.job.stage)}`,
       name(ctx.job.name) && `job ${name(ctx.job.name)}`,
@@ -120,7 +127,9 @@ export function details(ctx: CiContext, event: Event): string[] {
     const title = change.title ? ` ${mrkdwn(change.title, TITLE_MAX)}` : '';
     out.push(link(change.url, `${mrkdwn(ref, NAME_MAX)}${title}`));
   }
-  if (ctx.job.name) out.push(`Job ${link(ctx.job.url, mrkdwn(ctx.job.name, NAME_MAX))}`);
+  if (ctx.job.name && event.scope !== 'pipeline') {
+    out.push(`Job ${link(ctx.job.url, mrkdwn(ctx.job.name, NAME_MAX))}`);
+  }
   if (ctx.pipeline.url || ctx.pipeline.id) {
     const label = ctx.pipeline.id ? `Pipeline #${mrkdwn(ctx.pipeline.id, NAME_MAX)}` : 'Pipeline';
     out.push(link(ctx.pipeline.url, label));
@@ -142,6 +151,8 @@ export function actions(
     const envUrl = safeUrl(ctx.environment.url) ? ctx.environment.url : undefined;
     const env = envUrl && label ? mrkdwn(label, NAME_MAX) : undefined;
     candidates.push([envUrl ?? ctx.project.url, `Open ${env || 'project'}`]);
+  } else if (event.kind === 'finish' && event.scope === 'pipeline') {
+    candidates.push([ctx.pipeline.url, 'View pipeline']);
   } else if (event.kind === 'finish') {
     candidates.push([ctx.job.url, event.status === 'failed' ? 'View failed job' : 'View job']);
   }

@@ -10,6 +10,7 @@ import { need, succeeds } from '../helpers/need.ts';
 import { GITLAB_ENV, requireBuild, ROOT } from '../helpers/run.ts';
 
 const IMAGE = 'notify-test/notify:e2e';
+const DEBUG_IMAGE = 'notify-test/notify:e2e-debug';
 const KANIKO_STANDIN = 'notify-test/kaniko-standin:debug';
 const KANIKO_IMAGE = 'notify-test/kaniko-notify:e2e';
 const BUSYBOX = ['/bin/busybox', '/usr/bin/busybox'].find((path) => existsSync(path));
@@ -51,6 +52,17 @@ describe.skipIf(!hasDocker)('the images, on a real Docker daemon', () => {
   beforeAll(async () => {
     requireBuild();
     await mustDocker(['build', '-q', '-f', 'docker/Dockerfile', '-t', IMAGE, ROOT]);
+    await mustDocker([
+      'build',
+      '-q',
+      '-f',
+      'docker/Dockerfile',
+      '--target',
+      'debug',
+      '-t',
+      DEBUG_IMAGE,
+      ROOT,
+    ]);
     // kaniko's debug image as far as notify can tell: busybox at /busybox, nothing else. The real
     // one cannot be pulled here; the build argument is how any base is swapped in.
     standin = mkdtempSync(join(tmpdir(), 'notify-kaniko-base-'));
@@ -77,7 +89,7 @@ describe.skipIf(!hasDocker)('the images, on a real Docker daemon', () => {
 
   afterAll(async () => {
     if (standin) rmSync(standin, { recursive: true, force: true });
-    await docker(['rmi', '-f', IMAGE, KANIKO_IMAGE, KANIKO_STANDIN]);
+    await docker(['rmi', '-f', IMAGE, DEBUG_IMAGE, KANIKO_IMAGE, KANIKO_STANDIN]);
   });
 
   beforeEach(async () => {
@@ -111,6 +123,34 @@ describe.skipIf(!hasDocker)('the images, on a real Docker daemon', () => {
     expect((slack.requests[0]!.json as { text: string }).text).toBe(
       ':rocket: chat-server production pipeline is started by jiyoung',
     );
+  });
+
+  it('debug image: a job script that only notifies speaks of the pipeline', async () => {
+    // As a GitLab `.post` job with `when: on_failure` runs it: a shell, notify on the PATH.
+    const env = {
+      ...GITLAB_ENV,
+      SLACK_WEBHOOK_URL: slack.webhookUrl,
+      CI_JOB_NAME: 'notify-failure',
+    };
+    const result = await docker([
+      'run',
+      '--rm',
+      '--network',
+      'host',
+      ...envArgs(env),
+      DEBUG_IMAGE,
+      '/busybox/sh',
+      '-c',
+      'notify finish --status failed --scope pipeline',
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(slack.requests).toHaveLength(1);
+    const payload = slack.requests[0]!.json as { text: string; blocks: unknown[] };
+    expect(payload.text).toBe(':x: chat-server production pipeline failed');
+    expect(JSON.stringify(payload.blocks)).toContain(
+      `<${GITLAB_ENV.CI_PIPELINE_URL}|View pipeline>`,
+    );
+    expect(JSON.stringify(payload.blocks)).not.toContain('notify-failure');
   });
 
   it('trusts a private CA mounted and named in NODE_EXTRA_CA_CERTS', async () => {

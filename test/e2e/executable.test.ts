@@ -2,6 +2,7 @@
 // filesystem in a chroot, and the kaniko bundle in a chroot that holds nothing but busybox.
 import {
   cpSync,
+  readFileSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -175,3 +176,34 @@ describe.skipIf(!canChroot || !hasBusybox)('dist/kaniko in a busybox-only chroot
     expectStartDelivered(result);
   });
 });
+
+describe.skipIf(!canChroot || !hasBusybox)(
+  'the bundle in an image without glibc (alpine-like)',
+  () => {
+    let root: string;
+    beforeEach(() => {
+      // busybox as /bin/sh and nothing else, like a musl image; the bundle and the README's wrapper.
+      root = mkdtempSync(join(tmpdir(), 'notify-nolibc-'));
+      mkdirSync(join(root, 'bin'));
+      cpSync(BUSYBOX!, join(root, 'bin/busybox'));
+      for (const applet of ['sh', 'chmod', 'printf'])
+        symlinkSync('busybox', join(root, 'bin', applet));
+      mkdirSync(join(root, 'opt'));
+      cpSync(join(ROOT, 'dist/kaniko'), join(root, 'opt/notify'), { recursive: true });
+      mkdirSync(join(root, 'usr/local/bin'), { recursive: true });
+    });
+    afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+    it("delivers through the README's two-line wrapper", async () => {
+      const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+      const recipe = /^RUN (printf .*\\\n.*)$/m.exec(readme)?.[1]?.replace(/\\\n\s*/, '');
+      expect(recipe).toBeDefined();
+      const result = await runNotify(
+        [root, '/bin/sh', '-c', `${recipe} && notify start`],
+        { ...GITLAB_ENV, SLACK_WEBHOOK_URL: slack.webhookUrl, PATH: '/usr/local/bin:/bin' },
+        { command: CHROOT },
+      );
+      expectStartDelivered(result);
+    });
+  },
+);

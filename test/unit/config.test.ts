@@ -115,6 +115,7 @@ describe('resolveConfig defaults', () => {
       dryRun: false,
       timeoutMs: 30_000,
       softFail: false,
+      scope: 'job',
       message: {
         environment: { map: [] },
         logs: { grafanaUrlMap: [], datasource: 'Loki', from: 'pipeline' },
@@ -130,6 +131,7 @@ describe('resolveConfig defaults', () => {
       NOTIFY_TIMEOUT: '2.5',
       NOTIFY_SOFT_FAIL: 'on',
       NOTIFY_STATUS: 'cancelled',
+      NOTIFY_SCOPE: 'Pipeline',
       NOTIFY_ENVIRONMENT: 'staging',
       NOTIFY_ENVIRONMENT_MAP: 'main=production, release/*=staging\ndevelop=dev',
       NOTIFY_GRAFANA_URL: 'https://grafana.example.com',
@@ -153,6 +155,7 @@ describe('resolveConfig defaults', () => {
       status: 'canceled',
       timeoutMs: 2500,
       softFail: true,
+      scope: 'pipeline',
       message: {
         environment: {
           fixed: 'staging',
@@ -275,6 +278,9 @@ describe('bad settings: ConfigError, exit 2, one line naming the setting', () =>
       configError(() => resolveConfig('start', {}, { NOTIFY_ENVIRONMENT_MAP: 'main' })).message,
     ).toBe(
       'NOTIFY_ENVIRONMENT_MAP entry "main" is not key=value (expected e.g. main=production,develop=dev)',
+    );
+    expect(configError(() => resolveConfig('start', { scope: 'stage' }, {})).message).toBe(
+      '--scope must be job or pipeline (got "stage")',
     );
   });
 });

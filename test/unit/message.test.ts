@@ -215,6 +215,28 @@ describe('actions', () => {
   });
 });
 
+describe('scope: pipeline, for a job that only notifies', () => {
+  const pipelineFailed: Event = { kind: 'finish', status: 'failed', scope: 'pipeline' };
+
+  it('speaks of the pipeline, not of the notifying job', () => {
+    expect(fallbackText(featureBranch, 'feature/login', pipelineFailed)).toBe(
+      ':x: chat-server feature/login pipeline failed',
+    );
+    expect(details(featureBranch, pipelineFailed).some((text) => text.startsWith('Job '))).toBe(
+      false,
+    );
+  });
+
+  it('links the pipeline where a job scope links the job', () => {
+    expect(actions(featureBranch, 'feature/login', pipelineFailed)).toEqual([
+      `<${PIPELINE_URL}|View pipeline>`,
+    ]);
+    expect(actions(featureBranch, 'feature/login', finish('failed'))).toEqual([
+      `<${JOB_URL}|View failed job>`,
+    ]);
+  });
+});
+
 describe('buildMessage', () => {
   it('start on main', () => {
     expect(buildMessage(mainPush, start, settings)).toEqual({
