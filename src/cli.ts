@@ -141,8 +141,8 @@ function redactorFor(flags: Flags, env: Env, dotenv: Env): Redactor {
       if (!proxy) continue;
       try {
         const url = new URL(proxy);
-        if (url.password)
-          redactor.add(decodeURIComponent(url.password), '****').add(url.password, '****');
+        // add() also masks the URL-encoded form the password takes inside the URL.
+        if (url.password) redactor.add(decodeURIComponent(url.password), '****');
       } catch {
         // Not a URL: it holds no credentials we can find, and no request will go through it.
       }

@@ -61,7 +61,8 @@ export const SETTINGS = {
     env: 'NOTIFY_SCOPE',
     type: 'string',
     group: 'Message',
-    describe: 'job: the job that runs notify; pipeline: a job that only notifies speaks of the pipeline [default: job]',
+    describe:
+      'job: the job that runs notify; pipeline: a job that only notifies speaks of the pipeline [default: job]',
   },
   environment: {
     flag: 'environment',

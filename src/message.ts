@@ -12,8 +12,7 @@ import { joinWithin, link, mrkdwn, safeUrl, SECTION_LIMIT } from './text.ts';
  */
 export type Scope = 'job' | 'pipeline';
 export type Event =
-  | { kind: 'start'; scope?: Scope }
-  | { kind: 'finish'; status: Status; scope?: Scope };
+  { kind: 'start'; scope?: Scope } | { kind: 'finish'; status: Status; scope?: Scope };
 
 export interface MessageSettings {
   environment: EnvironmentSettings;

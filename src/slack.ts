@@ -3,7 +3,7 @@
 //
 // Retry policy. 429: wait what Retry-After says, as often as the deadline allows; Slack did not
 // post the message, so a retry cannot duplicate it. 5xx and network failures: back off
-// exponentially with full jitter, at most MAX_ATTEMPTS in all. A 5xx or a reset after the body
+// exponentially with jitter, at most MAX_ATTEMPTS in all. A 5xx or a reset after the body
 // was sent may mean Slack posted anyway, so a retry can duplicate a message; a deploy
 // notification seen twice costs less than one never seen, and the cap bounds the duplicates.
 // Other 4xx, TLS failures and a proxy's 4xx are permanent: retrying cannot fix a revoked webhook,
@@ -79,7 +79,7 @@ export function retryAfterMs(header: string | undefined, now = Date.now()): numb
   return Number.isFinite(date) ? Math.max(0, date - now) : undefined;
 }
 
-/** Exponential backoff with full jitter: uniform in [base * 2^(n-1) / 2, base * 2^(n-1)]. */
+/** Exponential backoff with jitter: uniform in [base * 2^(n-1) / 2, base * 2^(n-1)]. */
 export function backoffMs(attempt: number, random: () => number = Math.random): number {
   const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** (attempt - 1));
   return Math.round(ceiling / 2 + (ceiling / 2) * random());
