@@ -51,14 +51,14 @@ const SETTING_KEYS = new Set<string>(Object.keys(SETTINGS));
 
 /**
  * The common case — a command and known flags — parsed with yargs' own parser alone. Anything
- * else (help, version, an unknown, repeated or empty flag) returns undefined and goes to the full
- * yargs, which explains it; loading that costs more than the rest of a run.
+ * else (help, version, an unknown flag, an empty or missing value) returns undefined and goes to
+ * the full yargs, which explains it; loading that costs more than the rest of a run.
  */
 export function quickParse(argv: readonly string[]): Parsed | undefined {
   const args = parseArgv([...argv], {
     string: STRING_FLAGS,
     boolean: BOOLEAN_FLAGS,
-    configuration: { 'strip-dashed': true, 'unknown-options-as-args': false },
+    configuration: { 'strip-dashed': true, 'duplicate-arguments-array': false },
   });
   const [command, ...extra] = args._;
   if (extra.length || (command !== 'start' && command !== 'finish')) return undefined;
@@ -83,6 +83,8 @@ async function parseArgs(argv: readonly string[]): Promise<Parsed> {
     .command('finish', 'Report how the job ended (success, failed, canceled, timed out)')
     .demandCommand(1, 1, 'Name a command: start or finish', 'Name one command: start or finish')
     .strict()
+    // A flag given twice takes its last value, as in most command lines; never an array.
+    .parserConfiguration({ 'duplicate-arguments-array': false })
     .version(VERSION)
     .alias('h', 'help')
     .alias('v', 'version')
@@ -130,6 +132,14 @@ function readDotenv(flags: Flags, env: Env, cwd: string): Env {
   return parseDotenv(text);
 }
 
+function decoded(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
 function redactorFor(flags: Flags, env: Env, dotenv: Env): Redactor {
   const redactor = new Redactor();
   for (const value of [flags.webhookUrl, env.SLACK_WEBHOOK_URL, dotenv.SLACK_WEBHOOK_URL]) {
@@ -141,8 +151,8 @@ function redactorFor(flags: Flags, env: Env, dotenv: Env): Redactor {
       if (!proxy) continue;
       try {
         const url = new URL(proxy);
-        // add() also masks the URL-encoded form the password takes inside the URL.
-        if (url.password) redactor.add(decodeURIComponent(url.password), '****');
+        // As written in the URL, and decoded as it goes over the wire.
+        if (url.password) redactor.add(url.password, '****').add(decoded(url.password), '****');
       } catch {
         // Not a URL: it holds no credentials we can find, and no request will go through it.
       }
@@ -227,6 +237,10 @@ export async function main(options: MainOptions): Promise<ExitCode> {
       return ExitCode.Ok;
     }
     if (parsed.kind === 'usage') {
+      // The usage error may quote an argument: a webhook URL passed by mistake stays masked.
+      for (const arg of options.argv) {
+        for (const url of arg.matchAll(/https?:\/\/\S+/g)) redactor.addUrl(url[0]);
+      }
       warn(parsed.text);
       return ExitCode.Usage;
     }

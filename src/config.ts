@@ -203,17 +203,22 @@ export interface Config {
   overrides: Overrides;
 }
 
+/** The variables a .env file may set: notify's settings, not the CI's or the proxy's. */
+const isSetting = (key: string) => key.startsWith('NOTIFY_') || key === 'SLACK_WEBHOOK_URL';
+
 /**
  * The variables notify reads, layered: CI variables < .env file < NOTIFY_* from the process.
- * (Flags sit above all three.)
+ * (Flags sit above all three.) A .env in a checkout often belongs to the application, so only
+ * notify's own settings are taken from it: it cannot fake CI_JOB_STATUS or reroute the proxy.
  */
 export function layerEnv(processEnv: Env, dotenv: Env): Env {
+  const fromFile = Object.entries(dotenv).filter(([key]) => isSetting(key));
   // An empty NOTIFY_* counts as unset (CI platforms define unset variables as ''), so it must
   // not hide the .env value below it.
   const own = Object.entries(processEnv).filter(
     ([key, value]) => key.startsWith('NOTIFY_') && value?.trim(),
   );
-  return { ...processEnv, ...dotenv, ...Object.fromEntries(own) };
+  return { ...processEnv, ...Object.fromEntries(fromFile), ...Object.fromEntries(own) };
 }
 
 class Reader {
@@ -228,7 +233,10 @@ class Reader {
   private raw(key: SettingKey): { value: string | boolean; name: string } | undefined {
     const spec = SETTINGS[key];
     const flag = this.flags[key];
-    if (flag !== undefined) return { value: flag, name: `--${spec.flag}` };
+    // `--webhook-url "$SLACK_WEBHOOK_URL"` with the variable unset means unset, like the variable.
+    if (flag !== undefined && !(typeof flag === 'string' && flag.trim() === '')) {
+      return { value: flag, name: `--${spec.flag}` };
+    }
     const fromEnv = this.env[spec.env];
     if (fromEnv !== undefined && fromEnv.trim() !== '')
       return { value: fromEnv.trim(), name: spec.env };

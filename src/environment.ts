@@ -32,7 +32,9 @@ export function envLabel(ctx: CiContext, settings: EnvironmentSettings): string 
   const mapped = settings.fixed ?? lookup(settings.map, ref) ?? ctx.environment.name;
   if (mapped) return mapped;
   if (!ref) return undefined;
-  if (!ctx.ref.isTag) {
+  // The branch conventions are for branch pipelines: a merge or pull request from a branch that
+  // happens to be called `main` (a fork's) is not a production deploy.
+  if (!ctx.ref.isTag && !ctx.change) {
     const isDefault = ctx.ref.defaultBranch
       ? ref === ctx.ref.defaultBranch
       : ref === 'main' || ref === 'master';

@@ -85,8 +85,12 @@ export function exploreUrl(
       range: { from, to },
     },
   };
-  const base = grafanaUrl.replace(/\/+$/, '');
-  return `${base}/explore?schemaVersion=1&panes=${encodeURIComponent(JSON.stringify(panes))}`;
+  // Keep what the Grafana URL already says, such as a sub-path or `?orgId=2`.
+  const base = new URL(grafanaUrl);
+  const path = base.pathname.replace(/\/+$/, '');
+  const query = base.search ? `${base.search.slice(1)}&` : '';
+  const panesParam = encodeURIComponent(JSON.stringify(panes));
+  return `${base.origin}${path}/explore?${query}schemaVersion=1&panes=${panesParam}`;
 }
 
 /** The "View runtime logs" link, or undefined when no Grafana is configured for this env. */
@@ -99,7 +103,7 @@ export function runtimeLogsUrl(
   if (!grafanaUrl) return undefined;
   const namespace = namespaceFor(ctx, label, settings.namespace);
   const template = settings.query ?? DEFAULT_QUERY;
-  if (!namespace && template.includes('{{namespace}}')) return undefined;
+  if (!namespace && /\{\{\s*namespace\s*\}\}/.test(template)) return undefined;
   const expr = expandQuery(template, {
     namespace: namespace ?? '',
     project: ctx.project.name ?? '',

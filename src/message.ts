@@ -22,6 +22,8 @@ export interface MessageSettings {
 export interface MrkdwnText {
   type: 'mrkdwn';
   text: string;
+  /** Always true: Slack must not turn bare URLs, #channels or @mentions in the text into links. */
+  verbatim: true;
 }
 export type Block =
   { type: 'section'; text: MrkdwnText } | { type: 'context'; elements: MrkdwnText[] };
@@ -95,10 +97,9 @@ export function headline(
   const who = name(ctx.user);
   if (event.kind === 'start' && who) words.push('by', who);
   if (event.kind === 'finish' && event.status !== 'success' && event.scope !== 'pipeline') {
-    const where = [
-      name(ctx.job.stage) && `stage ${name(ctx.job.stage)}`,
-      name(ctx.job.name) && `job ${name(ctx.job.name)}`,
-    ].filter((w) => w !== undefined);
+    const stage = name(ctx.job.stage);
+    const job = name(ctx.job.name);
+    const where = [stage && `stage ${stage}`, job && `job ${job}`].filter((w) => w !== undefined);
     if (where.length) words.push(`at ${where.join(', ')}`);
   }
   return words.join(' ');
@@ -159,6 +160,8 @@ export function actions(
   return candidates.filter(([url]) => safeUrl(url)).map(([url, text]) => link(url, text));
 }
 
+const mrkdwnText = (text: string): MrkdwnText => ({ type: 'mrkdwn', text, verbatim: true });
+
 export function buildMessage(
   ctx: CiContext,
   event: Event,
@@ -168,19 +171,19 @@ export function buildMessage(
   const blocks: Block[] = [
     {
       type: 'section',
-      text: { type: 'mrkdwn', text: `${statusEmoji(event)} ${headline(ctx, label, event, bold)}` },
+      text: mrkdwnText(`${statusEmoji(event)} ${headline(ctx, label, event, bold)}`),
     },
   ];
   const small = details(ctx, event);
   if (small.length) {
-    blocks.push({ type: 'context', elements: small.map((text) => ({ type: 'mrkdwn', text })) });
+    blocks.push({ type: 'context', elements: small.map(mrkdwnText) });
   }
   const links = joinWithin(
     actions(ctx, label, event, runtimeLogsUrl(ctx, label, settings.logs)),
     '  •  ',
     SECTION_LIMIT,
   );
-  if (links) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: links } });
+  if (links) blocks.push({ type: 'section', text: mrkdwnText(links) });
   return {
     text: fallbackText(ctx, label, event),
     blocks,

@@ -10,7 +10,7 @@
 // an unknown CA or wrong proxy credentials.
 import type { Env } from './context.ts';
 import { SlackHttpError, SlackRequestError, type DeliveryError } from './errors.ts';
-import { nodeTransport, type Transport } from './transport.ts';
+import { nodeTransport, proxyEnv, type Transport } from './transport.ts';
 
 export const MAX_ATTEMPTS = 4;
 const CONNECT_TIMEOUT_MS = 5_000;
@@ -126,8 +126,9 @@ function errorCode(error: unknown): string {
   return 'unknown';
 }
 
-function explainNetwork(code: string, url: URL): string {
-  const host = url.host;
+function explainNetwork(code: string, url: URL, proxied = false): string {
+  // Through a proxy, the connection that failed may be the one to the proxy.
+  const host = proxied ? `${url.host} (or its proxy)` : url.host;
   switch (code) {
     case 'ECONNREFUSED':
       return `connection to ${host} refused`;
@@ -135,23 +136,23 @@ function explainNetwork(code: string, url: URL): string {
     case 'EPIPE':
       return `connection to ${host} was reset`;
     case 'ERR_PROXY_TUNNEL':
-      return `the proxy could not open a tunnel to ${host}`;
+      return `the proxy could not open a tunnel to ${url.host}`;
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
-      return `cannot resolve ${url.hostname} (DNS)`;
+      return `cannot resolve ${proxied ? `${url.hostname} (or its proxy)` : url.hostname} (DNS)`;
     case 'CONNECT_TIMEOUT':
     case 'ETIMEDOUT':
       return `connecting to ${host} timed out`;
     case 'RESPONSE_TIMEOUT':
       return `${host} did not answer in time`;
     case 'PROXY_407':
-      return `the proxy refused to connect to ${host} without valid credentials (HTTP 407); check those in the HTTPS_PROXY / HTTP_PROXY URL`;
+      return `the proxy refused to connect to ${url.host} without valid credentials (HTTP 407); check those in the HTTPS_PROXY / HTTP_PROXY URL`;
     default:
       if (code.startsWith('PROXY_')) {
-        return `the proxy refused to connect to ${host} (HTTP ${code.slice('PROXY_'.length)})`;
+        return `the proxy refused to connect to ${url.host} (HTTP ${code.slice('PROXY_'.length)})`;
       }
       if (TLS_CODES.test(code)) {
-        return `TLS to ${host} failed (${code}); for a private CA, set NODE_EXTRA_CA_CERTS to its PEM file`;
+        return `TLS to ${url.host} failed (${code}); for a private CA, set NODE_EXTRA_CA_CERTS to its PEM file`;
       }
       return `request to ${host} failed (${code})`;
   }
@@ -210,7 +211,9 @@ async function attempt(
     return { kind: 'fail', error };
   } catch (cause) {
     const code = errorCode(cause);
-    const error = new SlackRequestError(explainNetwork(code, options.url), code, attempts, cause);
+    const proxied = proxyEnv(options.env) !== undefined;
+    const message = explainNetwork(code, options.url, proxied);
+    const error = new SlackRequestError(message, code, attempts, cause);
     if (signal.aborted || PERMANENT_CODES.test(code)) return { kind: 'fail', error };
     return { kind: 'retry', reason: error.message, error };
   }
@@ -232,11 +235,16 @@ export async function deliver(options: DeliveryOptions): Promise<Delivered> {
       last,
     );
   let failures = 0;
+  // The last real failure: an attempt cut short by the deadline says nothing about Slack.
+  let last: DeliveryError | undefined;
   try {
     for (let attempts = 1; ; attempts++) {
       const outcome = await attempt(options, transport, body, controller.signal, attempts);
       if (outcome.kind === 'delivered') return { attempts, statusCode: outcome.statusCode };
-      if (controller.signal.aborted) throw timedOut(attempts, outcome.error);
+      if (controller.signal.aborted) {
+        throw timedOut(attempts, outcome.error.code === 'ABORT_ERR' ? last : outcome.error);
+      }
+      last = outcome.error;
       if (outcome.kind === 'fail') throw outcome.error;
       let delayMs = outcome.delayMs;
       if (delayMs === undefined) {
@@ -261,7 +269,7 @@ export async function deliver(options: DeliveryOptions): Promise<Delivered> {
       }
       options.onRetry?.({ attempt: attempts, delayMs, reason: outcome.reason });
       await sleep(delayMs, controller.signal);
-      if (controller.signal.aborted) throw timedOut(attempts, outcome.error);
+      if (controller.signal.aborted) throw timedOut(attempts, last);
     }
   } finally {
     clearTimeout(timer);

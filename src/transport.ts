@@ -36,12 +36,19 @@ export class TransportError extends Error {
 
 export type Transport = (options: PostOptions) => Promise<HttpResponse>;
 
+/** A proxy URL as curl takes it: the scheme may be left out. */
+function proxyUrl(value: string): string {
+  return value && !value.includes('://') ? `http://${value}` : value;
+}
+
 /** Proxy variables as Node's `proxyEnv` reads them, either case accepted. */
 export function proxyEnv(env: Env): Record<string, string> | undefined {
-  const pick = (name: string) => env[name.toUpperCase()] ?? env[name.toLowerCase()] ?? '';
-  const http = pick('http_proxy');
-  // As curl and undici do for runners that set only HTTP_PROXY: it serves https too.
-  const https = pick('https_proxy') || http;
+  // `||`, not `??`: CI platforms define unset variables as '', which must not hide the other case.
+  const pick = (name: string) =>
+    env[name.toUpperCase()]?.trim() || env[name.toLowerCase()]?.trim() || '';
+  const http = proxyUrl(pick('http_proxy'));
+  // As undici does for runners that set only HTTP_PROXY: it serves https too.
+  const https = proxyUrl(pick('https_proxy')) || http;
   if (!http && !https) return undefined;
   return { HTTP_PROXY: http, HTTPS_PROXY: https, NO_PROXY: pick('no_proxy') };
 }
@@ -66,49 +73,61 @@ function post(
   const agent = new http.Agent({ keepAlive: false, ...(proxies ? { proxyEnv: proxies } : {}) });
   return new Promise<HttpResponse>((resolve, reject) => {
     let timer: NodeJS.Timeout | undefined;
-    const fail = (error: Error) => {
+    let settled = false;
+    // Every way out goes through here: the promise settles once, and every timer, listener and
+    // socket goes with it — also a proxy tunnel still waiting for its CONNECT answer.
+    const settle = (outcome: () => void) => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
-      req.destroy(error);
+      signal.removeEventListener('abort', onAbort);
+      outcome();
+      req.destroy();
+      agent.destroy();
     };
-    const phase = (ms: number, code: string, message: string) => {
+    const fail = (error: Error) => settle(() => reject(error));
+    const onAbort = () => fail(new TransportError('ABORT_ERR', 'aborted'));
+    const phase = (ms: number, onTimeout: () => void) => {
       clearTimeout(timer);
-      timer = setTimeout(() => fail(new TransportError(code, message)), ms);
+      timer = setTimeout(onTimeout, ms);
     };
+    const timeout = (code: string, message: string) => () =>
+      fail(new TransportError(code, message));
+
     const req = http.request(url, {
       method: 'POST',
       agent,
-      signal,
       headers: { ...options.headers, 'content-length': String(Buffer.byteLength(options.body)) },
     });
-    phase(options.connectTimeoutMs, 'CONNECT_TIMEOUT', 'connect timeout');
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    phase(options.connectTimeoutMs, timeout('CONNECT_TIMEOUT', 'connect timeout'));
     req.on('socket', (socket: Socket) => {
       const connected = () =>
-        phase(options.responseTimeoutMs, 'RESPONSE_TIMEOUT', 'response timeout');
+        phase(options.responseTimeoutMs, timeout('RESPONSE_TIMEOUT', 'response timeout'));
       if (!socket.connecting) connected();
       else socket.once(secure && !proxies ? 'secureConnect' : 'connect', connected);
     });
     req.on('response', (res) => {
-      phase(options.responseTimeoutMs, 'RESPONSE_TIMEOUT', 'response body timeout');
+      const statusCode = res.statusCode ?? 0;
       let body = '';
+      const done = () => settle(() => resolve({ statusCode, headers: res.headers, body }));
+      // Slack accepted the message once it answered 2xx: a stalled body must not cause a retry,
+      // which would post it twice.
+      const ok = statusCode >= 200 && statusCode < 300;
+      phase(
+        options.responseTimeoutMs,
+        ok ? done : timeout('RESPONSE_TIMEOUT', 'response body timeout'),
+      );
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {
         if (body.length < options.bodyLimit)
           body += chunk.slice(0, options.bodyLimit - body.length);
       });
-      res.on('end', () => {
-        clearTimeout(timer);
-        resolve({ statusCode: res.statusCode ?? 0, headers: res.headers, body });
-      });
+      res.on('end', done);
       res.on('error', fail);
     });
-    req.on('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    req.on('close', () => {
-      clearTimeout(timer);
-      agent.destroy();
-    });
+    req.on('error', fail);
     req.end(options.body);
   });
 }

@@ -5,7 +5,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeSlack } from '../helpers/fake-slack.ts';
 import { createPrivateCa, type PrivateCa } from '../helpers/ca.ts';
 import { startProxy } from './proxy.ts';
-import { closeAfterEach, closedPort, expectNoSecrets, jobEnv, notify, oneLine } from './support.ts';
+import {
+  closeAfterEach,
+  closedPort,
+  expectNoSecrets,
+  jobEnv,
+  notify,
+  oneLine,
+  startSilentServer,
+} from './support.ts';
 
 const track = closeAfterEach();
 let ca: PrivateCa;
@@ -115,5 +123,21 @@ describe('forward proxy', () => {
     expect(slack.requests).toHaveLength(0);
     expect(result.stderr).toMatch(/^notify: delivery failed: .*refused$/m);
     expectNoSecrets(result, slack.webhookUrl, PASSWORD, AUTHORIZATION);
+  });
+
+  it('a proxy that never answers CONNECT cannot hold the job past NOTIFY_TIMEOUT', async () => {
+    // Accepts the connection, then says nothing: a blackholing corporate proxy.
+    const silent = track(await startSilentServer());
+    const { slack, env } = await slackBehind({
+      HTTPS_PROXY: `http://127.0.0.1:${silent.port}`,
+      NOTIFY_TIMEOUT: '2',
+    });
+    const result = await notify(['start'], env);
+
+    expect(result.code).toBe(1);
+    expect(result.ms).toBeLessThan(2000 + 3000);
+    expect(oneLine(result.stderr)).toMatch(/no delivery within 2s \(NOTIFY_TIMEOUT\)/);
+    expect(slack.requests).toHaveLength(0);
+    expectNoSecrets(result, slack.webhookUrl);
   });
 });

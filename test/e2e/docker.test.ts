@@ -52,17 +52,7 @@ describe.skipIf(!hasDocker)('the images, on a real Docker daemon', () => {
   beforeAll(async () => {
     requireBuild();
     await mustDocker(['build', '-q', '-f', 'docker/Dockerfile', '-t', IMAGE, ROOT]);
-    await mustDocker([
-      'build',
-      '-q',
-      '-f',
-      'docker/Dockerfile',
-      '--target',
-      'debug',
-      '-t',
-      DEBUG_IMAGE,
-      ROOT,
-    ]);
+    await mustDocker(['build', '-q', '-f', 'docker/Dockerfile.debug', '-t', DEBUG_IMAGE, ROOT]);
     // kaniko's debug image as far as notify can tell: busybox at /busybox, nothing else. The real
     // one cannot be pulled here; the build argument is how any base is swapped in.
     standin = mkdtempSync(join(tmpdir(), 'notify-kaniko-base-'));

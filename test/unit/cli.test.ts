@@ -89,6 +89,31 @@ describe('main', () => {
     );
   });
 
+  it('a flag given twice takes its last value', async () => {
+    const result = await run(['finish', '--dry-run', '--status', 'success', '--status', 'failed'], {
+      ...GITLAB,
+      CI_JOB_STATUS: 'success',
+    });
+    expect(JSON.parse(result.stdout).text).toMatch(/^:x: .* pipeline failed/);
+  });
+
+  it('an empty --webhook-url, as from an unset variable, means unset: skip', async () => {
+    const result = await run(['start', '--webhook-url', ''], GITLAB);
+    expect(result).toEqual({
+      code: 0,
+      stdout: 'notify: SLACK_WEBHOOK_URL is not set; skipping the start notification\n',
+      stderr: '',
+    });
+  });
+
+  it('a webhook URL passed as an argument by mistake is masked in the usage error', async () => {
+    const secret = 'https://hooks.slack.com/services/T0SECRET/B0SECRET/tokentokentoken';
+    const result = await run(['start', secret], GITLAB);
+    expect(result.code).toBe(2);
+    expect(result.stderr).not.toContain('tokentokentoken');
+    expect(result.stderr).toContain('https://hooks.slack.com/services/T…/B…/****');
+  });
+
   it('an --env-file that cannot be read is a configuration error', async () => {
     const result = await run(['start', '--env-file', 'missing.env'], GITLAB);
     expect(result.code).toBe(2);

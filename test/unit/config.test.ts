@@ -95,16 +95,29 @@ describe('layerEnv + resolveConfig: flags > NOTIFY_* > .env > CI variables', () 
     expect(resolve(flags, processEnv, dotenv).webhookUrl?.href).toBe(expected);
   });
 
-  it('.env can stand in for CI variables, and the process still wins with NOTIFY_*', () => {
+  it('.env gives settings below the process NOTIFY_*, and above CI variables', () => {
     const env = layerEnv(
-      { CI_COMMIT_REF_NAME: 'main', NOTIFY_STATUS: 'failed', PATH: '/usr/bin' },
-      { CI_COMMIT_REF_NAME: 'develop', NOTIFY_STATUS: 'success' },
+      { SLACK_WEBHOOK_URL: 'https://ci.example/hook', NOTIFY_STATUS: 'failed', PATH: '/usr/bin' },
+      {
+        SLACK_WEBHOOK_URL: 'https://dotenv.example/hook',
+        NOTIFY_STATUS: 'success',
+        NOTIFY_USER: 'ops',
+      },
     );
     expect(env).toEqual({
-      CI_COMMIT_REF_NAME: 'develop',
+      SLACK_WEBHOOK_URL: 'https://dotenv.example/hook',
       NOTIFY_STATUS: 'failed',
+      NOTIFY_USER: 'ops',
       PATH: '/usr/bin',
     });
+  });
+
+  it(".env cannot fake the CI's variables or reroute the proxy", () => {
+    const env = layerEnv(
+      { CI_JOB_STATUS: 'failed', GITLAB_CI: 'true' },
+      { CI_JOB_STATUS: 'success', GITLAB_CI: 'false', HTTPS_PROXY: 'http://evil:3128' },
+    );
+    expect(env).toEqual({ CI_JOB_STATUS: 'failed', GITLAB_CI: 'true' });
   });
 });
 

@@ -91,6 +91,25 @@ describe('envLabel', () => {
   });
 });
 
+describe('envLabel for merge and pull requests', () => {
+  it('a request from a branch called main (a fork) is not a production deploy', () => {
+    const ctx = contextWith({
+      ref: { name: 'main', defaultBranch: 'main' },
+      change: { kind: 'pull_request', number: '7', title: 'Fix typo' },
+    });
+    expect(envLabel(ctx, { map: [] })).toBe('main');
+  });
+
+  it("a job's declared environment still names it", () => {
+    const ctx = contextWith({
+      ref: { name: 'main', defaultBranch: 'main' },
+      environment: { name: 'review/main' },
+      change: { kind: 'merge_request', number: '7' },
+    });
+    expect(envLabel(ctx, { map: [] })).toBe('review/main');
+  });
+});
+
 describe('lookup', () => {
   const map: PatternMap = [
     ['main', 'production'],

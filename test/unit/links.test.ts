@@ -196,6 +196,12 @@ describe('exploreUrl', () => {
     expect(panes.a?.range).toEqual({ from: 'now-1h', to: 'now-5m' });
   });
 
+  it('keeps the query of the Grafana URL, such as its organisation', () => {
+    const url = exploreUrl('https://grafana.example.com/?orgId=2', 'Loki', '{a="b"}', 'now-1h');
+    expect(new URL(url).searchParams.get('orgId')).toBe('2');
+    expect(panesOf(url).panes.a?.queries[0]?.expr).toBe('{a="b"}');
+  });
+
   it('keeps & and # in the query from breaking the URL', () => {
     const expr = '{a="x&panes=evil#frag"}';
     const url = exploreUrl('https://grafana.example.com', 'Loki', expr, 'now-1h');
