@@ -4,7 +4,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createPrivateCa } from '../helpers/ca.ts';
+import { withPrivateCaSlack } from '../helpers/ca.ts';
 import { startFakeSlack, type FakeSlack } from '../helpers/fake-slack.ts';
 import { need, succeeds } from '../helpers/need.ts';
 import { GITLAB_ENV, requireBuild, ROOT } from '../helpers/run.ts';
@@ -41,6 +41,10 @@ async function mustDocker(args: string[]): Promise<string> {
   if (result.code !== 0) throw new Error(`docker ${args.join(' ')} failed:\n${result.stderr}`);
   return result.stdout;
 }
+
+/** `docker run --rm` on the host network (where the fake Slack listens) with these variables. */
+const dockerRun = (env: Record<string, string>, ...rest: string[]) =>
+  docker(['run', '--rm', '--network', 'host', ...envArgs(env), ...rest]);
 
 const envArgs = (env: Record<string, string>) =>
   Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
@@ -98,15 +102,7 @@ describe.skipIf(!hasDocker)('the images, on a real Docker daemon', () => {
 
   it('delivers to Slack on the host network', async () => {
     const env = { ...GITLAB_ENV, SLACK_WEBHOOK_URL: slack.webhookUrl };
-    const result = await docker([
-      'run',
-      '--rm',
-      '--network',
-      'host',
-      ...envArgs(env),
-      IMAGE,
-      'start',
-    ]);
+    const result = await dockerRun(env, IMAGE, 'start');
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(slack.requests).toHaveLength(1);
@@ -122,17 +118,13 @@ describe.skipIf(!hasDocker)('the images, on a real Docker daemon', () => {
       SLACK_WEBHOOK_URL: slack.webhookUrl,
       CI_JOB_NAME: 'notify-failure',
     };
-    const result = await docker([
-      'run',
-      '--rm',
-      '--network',
-      'host',
-      ...envArgs(env),
+    const result = await dockerRun(
+      env,
       DEBUG_IMAGE,
       '/busybox/sh',
       '-c',
       'notify finish --status failed --scope pipeline',
-    ]);
+    );
     expect(result.code, result.stderr).toBe(0);
     expect(slack.requests).toHaveLength(1);
     const payload = slack.requests[0]!.json as { text: string; blocks: unknown[] };
@@ -143,49 +135,29 @@ describe.skipIf(!hasDocker)('the images, on a real Docker daemon', () => {
     expect(JSON.stringify(payload.blocks)).not.toContain('notify-failure');
   });
 
-  it('trusts a private CA mounted and named in NODE_EXTRA_CA_CERTS', async () => {
-    const ca = createPrivateCa();
-    const tls = await startFakeSlack({ tls: ca.tls });
-    try {
+  it('trusts a private CA mounted and named in NODE_EXTRA_CA_CERTS', () =>
+    withPrivateCaSlack(async (ca, tls) => {
       const env = {
         ...GITLAB_ENV,
         SLACK_WEBHOOK_URL: tls.webhookUrl,
         NODE_EXTRA_CA_CERTS: '/ca.pem',
       };
-      const result = await docker([
-        'run',
-        '--rm',
-        '--network',
-        'host',
-        '-v',
-        `${ca.caFile}:/ca.pem:ro`,
-        ...envArgs(env),
-        IMAGE,
-        'start',
-      ]);
+      const result = await dockerRun(env, '-v', `${ca.caFile}:/ca.pem:ro`, IMAGE, 'start');
       expect(result.stderr).toBe('');
       expect(result.code).toBe(0);
       expect(tls.requests).toHaveLength(1);
-    } finally {
-      await tls.close();
-      ca.remove();
-    }
-  });
+    }));
 
   it('kaniko image: notify on the PATH of a busybox shell delivers', async () => {
     const env = { ...GITLAB_ENV, SLACK_WEBHOOK_URL: slack.webhookUrl, CI_JOB_STATUS: 'failed' };
-    const result = await docker([
-      'run',
-      '--rm',
-      '--network',
-      'host',
-      ...envArgs(env),
+    const result = await dockerRun(
+      env,
       '--entrypoint',
       '/busybox/sh',
       KANIKO_IMAGE,
       '-c',
       'notify finish',
-    ]);
+    );
     expect(result.code, result.stderr).toBe(0);
     expect(slack.requests).toHaveLength(1);
     expect((slack.requests[0]!.json as { text: string }).text).toBe(

@@ -13,7 +13,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createPrivateCa, type PrivateCa } from '../helpers/ca.ts';
+import { withPrivateCaSlack } from '../helpers/ca.ts';
 import { startFakeSlack, type FakeSlack } from '../helpers/fake-slack.ts';
 import { isRoot, need, succeeds } from '../helpers/need.ts';
 import { GITLAB_ENV, ROOT, runNotify } from '../helpers/run.ts';
@@ -83,32 +83,28 @@ describe.skipIf(!canChroot)('dist/rootfs, the FROM-scratch image, in a chroot', 
     expectStartDelivered(result);
   });
 
-  it('trusts a private CA given in NODE_EXTRA_CA_CERTS', async () => {
-    const ca = createPrivateCa();
-    const tls = await startFakeSlack({ tls: ca.tls });
-    const inside = join(ROOT, 'dist/rootfs/tmp/notify-test-ca.pem');
-    try {
+  it('trusts a private CA given in NODE_EXTRA_CA_CERTS', () =>
+    withPrivateCaSlack(async (ca, tls) => {
+      const inside = join(ROOT, 'dist/rootfs/tmp/notify-test-ca.pem');
       cpSync(ca.caFile, inside);
-      const env = { ...GITLAB_ENV, SLACK_WEBHOOK_URL: tls.webhookUrl };
-      const run = (extra: Record<string, string>) =>
-        runNotify(
-          [join(ROOT, 'dist/rootfs'), '/usr/local/bin/notify', 'start'],
-          { ...env, ...extra },
-          { command: CHROOT },
-        );
-      const untrusted = await run({});
-      expect(untrusted.code).toBe(1);
-      expect(untrusted.stderr).toContain('NODE_EXTRA_CA_CERTS');
-      const trusted = await run({ NODE_EXTRA_CA_CERTS: '/tmp/notify-test-ca.pem' });
-      expect(trusted.stderr).toBe('');
-      expect(trusted.code).toBe(0);
-      expect(tls.requests).toHaveLength(1);
-    } finally {
-      rmSync(inside, { force: true });
-      await tls.close();
-      ca.remove();
-    }
-  });
+      try {
+        const run = (extra: Record<string, string>) =>
+          runNotify(
+            [join(ROOT, 'dist/rootfs'), '/usr/local/bin/notify', 'start'],
+            { ...GITLAB_ENV, SLACK_WEBHOOK_URL: tls.webhookUrl, ...extra },
+            { command: CHROOT },
+          );
+        const untrusted = await run({});
+        expect(untrusted.code).toBe(1);
+        expect(untrusted.stderr).toContain('NODE_EXTRA_CA_CERTS');
+        const trusted = await run({ NODE_EXTRA_CA_CERTS: '/tmp/notify-test-ca.pem' });
+        expect(trusted.stderr).toBe('');
+        expect(trusted.code).toBe(0);
+        expect(tls.requests).toHaveLength(1);
+      } finally {
+        rmSync(inside, { force: true });
+      }
+    }));
 });
 
 describe.skipIf(!canChroot || !hasBusybox)('dist/kaniko in a busybox-only chroot', () => {
@@ -138,10 +134,8 @@ describe.skipIf(!canChroot || !hasBusybox)('dist/kaniko in a busybox-only chroot
     expectStartDelivered(result);
   });
 
-  it('trusts a private CA given in NODE_EXTRA_CA_CERTS', async () => {
-    const ca: PrivateCa = createPrivateCa();
-    const tls = await startFakeSlack({ tls: ca.tls });
-    try {
+  it('trusts a private CA given in NODE_EXTRA_CA_CERTS', () =>
+    withPrivateCaSlack(async (ca, tls) => {
       cpSync(ca.caFile, join(root, 'kaniko/ca.pem'));
       const result = await runNotify(
         [root, '/busybox/sh', '-c', 'notify start'],
@@ -156,11 +150,7 @@ describe.skipIf(!canChroot || !hasBusybox)('dist/kaniko in a busybox-only chroot
       expect(result.stderr).toBe('');
       expect(result.code).toBe(0);
       expect(tls.requests).toHaveLength(1);
-    } finally {
-      await tls.close();
-      ca.remove();
-    }
-  });
+    }));
 
   it('starts through a symlink to the launcher, as a PATH entry elsewhere would', async () => {
     const result = await runNotify(

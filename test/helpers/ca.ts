@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startFakeSlack, type FakeSlack } from './fake-slack.ts';
 
 export interface PrivateCa {
   /** Path of the CA certificate (PEM): the value for NODE_EXTRA_CA_CERTS. */
@@ -57,4 +58,18 @@ export function createPrivateCa(): PrivateCa {
     },
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
+}
+
+/** Runs `work` against a fake Slack served over HTTPS by a fresh private CA; cleans up after. */
+export async function withPrivateCaSlack<T>(
+  work: (ca: PrivateCa, slack: FakeSlack) => Promise<T>,
+): Promise<T> {
+  const ca = createPrivateCa();
+  const slack = await startFakeSlack({ tls: ca.tls });
+  try {
+    return await work(ca, slack);
+  } finally {
+    await slack.close();
+    ca.remove();
+  }
 }
