@@ -30,13 +30,33 @@ describe('local.context', () => {
   ])('takes the user from %s', (_name, env, user) => {
     expect(local.context(env, { readFile: () => '' })).toEqual({
       provider: 'local',
-      project: {},
-      ref: { isTag: false },
+      project: { name: undefined },
+      ref: { name: undefined, isTag: false },
       environment: {},
       user,
       commit: {},
       pipeline: {},
       job: {},
     });
+  });
+});
+
+describe('local.context in a working copy', () => {
+  const io = (head: string | Error) => ({
+    readFile: (path: string) => {
+      expect(path).toBe('.git/HEAD');
+      if (head instanceof Error) throw head;
+      return head;
+    },
+  });
+
+  it.each<[string, string | Error, string | undefined]>([
+    ['a branch', 'ref: refs/heads/feature/login\n', 'feature/login'],
+    ['a detached HEAD', 'e83c5163316f89bfbde7d9ab23ca2e25604af290\n', undefined],
+    ['no git at all', new Error('ENOENT'), undefined],
+  ])('%s', (_name, head, branch) => {
+    const ctx = local.context({ PWD: '/home/jiyoung/chat-server' }, io(head));
+    expect(ctx.project.name).toBe('chat-server');
+    expect(ctx.ref.name).toBe(branch);
   });
 });
