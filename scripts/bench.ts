@@ -35,6 +35,12 @@ const log = (line: string) => {
   if (!opts.json) console.log(line);
 };
 
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+};
+
 if (opts.deps) {
   await dependencyCosts();
   process.exit(0);
@@ -84,14 +90,13 @@ async function dependencyCosts(): Promise<void> {
     for (const dep of deps) times.get(dep)!.push(await run([files.get(dep)!]));
   }
   rmSync(dir, { recursive: true, force: true });
-  const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
-  const floor = med(times.get('node -e 0')!);
+  const floor = median(times.get('node -e 0')!);
   console.log(
     `dependency load cost (median of ${RUNS}, pinned Node ${process.version}, no code cache)`,
   );
   for (const [name, xs] of times) {
-    const extra = name === 'node -e 0' ? '' : `  (+${(med(xs) - floor).toFixed(1)} ms)`;
-    console.log(`  ${name.padEnd(14)} ${med(xs).toFixed(1).padStart(6)} ms${extra}`);
+    const extra = name === 'node -e 0' ? '' : `  (+${(median(xs) - floor).toFixed(1)} ms)`;
+    console.log(`  ${name.padEnd(14)} ${median(xs).toFixed(1).padStart(6)} ms${extra}`);
   }
 }
 
@@ -204,11 +209,6 @@ const expected = (RUNS + WARMUP) * (hasCurl ? 2 : 1);
 if (received !== expected)
   throw new Error(`fake Slack received ${received} POSTs, expected ${expected}`);
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-};
 const stats = Object.fromEntries(
   cases.map((c) => [
     c.name,

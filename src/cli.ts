@@ -62,14 +62,22 @@ export function quickParse(argv: readonly string[]): Parsed | undefined {
   });
   const [command, ...extra] = args._;
   if (extra.length || (command !== 'start' && command !== 'finish')) return undefined;
-  const flags: Flags = {};
   for (const [key, value] of Object.entries(args)) {
     if (key === '_' || (value === undefined && SETTING_KEYS.has(key))) continue;
     if (!SETTING_KEYS.has(key) || value === '') return undefined;
     if (typeof value !== 'string' && typeof value !== 'boolean') return undefined;
-    flags[key as SettingKey] = value;
   }
-  return { kind: 'run', command, flags };
+  return { kind: 'run', command, flags: pickFlags(args) };
+}
+
+/** The settings among parsed arguments, by their camel-case keys. */
+function pickFlags(args: Readonly<Record<string, unknown>>): Flags {
+  const flags: Flags = {};
+  for (const key of Object.keys(SETTINGS) as SettingKey[]) {
+    const value = args[key];
+    if (typeof value === 'string' || typeof value === 'boolean') flags[key] = value;
+  }
+  return flags;
 }
 
 async function parseArgs(argv: readonly string[]): Promise<Parsed> {
@@ -107,12 +115,7 @@ async function parseArgs(argv: readonly string[]): Promise<Parsed> {
       if (error) return done({ kind: 'usage', text: output || error.message });
       if (output) return done({ kind: 'output', text: output });
       const command = String(args._[0]) as Command;
-      const flags: Flags = {};
-      for (const key of Object.keys(SETTINGS) as SettingKey[]) {
-        const value = args[key];
-        if (typeof value === 'string' || typeof value === 'boolean') flags[key] = value;
-      }
-      done({ kind: 'run', command, flags });
+      done({ kind: 'run', command, flags: pickFlags(args) });
     });
   });
 }

@@ -244,9 +244,7 @@ class Reader {
   }
 
   string(key: SettingKey): string | undefined {
-    const raw = this.raw(key);
-    if (raw === undefined || typeof raw.value === 'boolean') return undefined;
-    return raw.value.trim() || undefined;
+    return this.named(key)?.value;
   }
 
   named(key: SettingKey): { value: string; name: string } | undefined {
