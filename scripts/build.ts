@@ -1,6 +1,6 @@
 // npm run build: bundle (esbuild) -> single executable (Node SEA) -> dist/rootfs (the whole
 // FROM-scratch image) and dist/kaniko (a bundle with its own loader, for kaniko's debug image).
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import {
   chmodSync,
   copyFileSync,
@@ -34,6 +34,23 @@ function step(name: string, work: () => void | Promise<void>): Promise<void> {
 
 function run(command: string, args: string[], stderr: 'inherit' | 'ignore' = 'inherit'): string {
   return execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', stderr] });
+}
+
+// postject's ELF reader warns once per note section of Node's binary that binutils' strip left
+// without a name ("Can't find string offset for section name '.note.100'"). The notes are kept
+// as they are and the executable is checked below, so these lines say nothing: drop them, keep
+// any other line.
+const HARMLESS = /^warning: Can't find string offset for section name '\.note[.\d]*'$/;
+
+function inject(exe: string, blob: string): void {
+  const result = spawnSync(
+    join(ROOT, 'node_modules/.bin/postject'),
+    [exe, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', SEA_FUSE],
+    { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  const noise = (result.stderr ?? '').split('\n').filter((l) => l.trim() && !HARMLESS.test(l));
+  if (noise.length) console.error(noise.join('\n'));
+  if (result.status !== 0) throw new Error(`postject failed (${result.status ?? result.signal})`);
 }
 
 const mib = (path: string) => `${(statSync(path).size / 2 ** 20).toFixed(1)} MiB`;
@@ -79,6 +96,11 @@ await step('single executable', () => {
       disableExperimentalSEAWarning: true,
       useSnapshot: false,
       useCodeCache: true,
+      // Every argument and variable is notify's, none the runtime's: NODE_OPTIONS is ignored,
+      // and the `--` ends the runtime's own option scan (Node reads `--env-file` anywhere in
+      // argv before any JavaScript runs, even in a single executable, up to a `--`).
+      execArgv: ['--'],
+      execArgvExtension: 'none',
     }),
   );
   run(process.execPath, ['--experimental-sea-config', config]);
@@ -87,15 +109,26 @@ await step('single executable', () => {
   // Strip first: stripping after injection would drop the injected blob.
   // Node's binary carries notes that binutils does not know; the warnings about them are noise.
   run('strip', ['--strip-all', exe], 'ignore');
-  run(join(ROOT, 'node_modules/.bin/postject'), [
-    exe,
-    'NODE_SEA_BLOB',
-    blob,
-    '--sentinel-fuse',
-    SEA_FUSE,
-  ]);
+  inject(exe, blob);
   rmSync(blob);
   rmSync(config);
+});
+
+await step('check: no argument or variable reaches the runtime', () => {
+  // If the SEA options above were lost, Node would answer these itself: exit 9 for the missing
+  // --env-file, a MODULE_NOT_FOUND stack for NODE_OPTIONS. notify answers with exit 2, one line.
+  const missing = join(DIST, 'no-such-dir', 'check');
+  const result = spawnSync(exe, ['start', '--dry-run', '--env-file', `${missing}.env`], {
+    encoding: 'utf8',
+    env: { NODE_OPTIONS: `--require=${missing}.js` },
+    timeout: 30_000,
+  });
+  const said = `${result.stderr ?? ''}`.trim();
+  if (result.status !== 2 || !/^notify: .*env file/.test(said) || said.includes('\n')) {
+    throw new Error(
+      `dist/notify let the runtime take an argument or NODE_OPTIONS (exit ${result.status}): ${said}`,
+    );
+  }
 });
 
 /** The loader and shared libraries the executable links, as absolute paths on this machine. */

@@ -1,7 +1,9 @@
-// Entry point of the bundle and the executable: hand the process to main() and keep its code.
+// Entry point of the bundle and the executable: the Node platform in, an exit code out.
 import { main } from './cli.ts';
+import { nodePlatform } from './platform/node.ts';
 
-void main({ argv: process.argv.slice(2), env: process.env }).then((code) => {
+const platform = nodePlatform();
+void main({ ...platform, cwd: platform.cwd() }).then((code) => {
   process.exitCode = code;
   // A pipeline must never wait on notify: if anything still holds the event loop once the
   // answer is known (a socket a peer never closes), leave anyway.

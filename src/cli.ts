@@ -1,6 +1,5 @@
 // The command line: the only module that prints, and the one place an exit code is chosen.
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+// Everything it needs from the machine comes in through MainOptions (the platform seam).
 import { parse as parseDotenv } from 'dotenv';
 import parseArgv from 'yargs-parser';
 import {
@@ -17,25 +16,31 @@ import {
 import type { Env } from './context.ts';
 import { ConfigError, ExitCode, NotifyError } from './errors.ts';
 import { buildMessage, type Event } from './message.ts';
+import { block, isOn, oneLine, quote } from './output.ts';
+import { FileError, type Platform } from './platform/types.ts';
 import { detectProvider } from './providers/index.ts';
 import { maskUrl, Redactor } from './secrets.ts';
 
 declare const __NOTIFY_VERSION__: string | undefined;
 export const VERSION = typeof __NOTIFY_VERSION__ === 'string' ? __NOTIFY_VERSION__ : '0.0.0-dev';
 
-export interface MainOptions {
+/** What main() needs from the machine: the Platform, with the working directory as a value. */
+export interface MainOptions extends Pick<Platform, 'readText' | 'onSignal' | 'transport'> {
   argv: readonly string[];
   env: Env;
-  cwd?: string;
-  stdout?: (text: string) => void;
-  stderr?: (text: string) => void;
+  /** The working directory; undefined when it no longer exists. */
+  cwd: string | undefined;
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
 }
 
 type Parsed =
-  | { kind: 'output'; text: string }
-  | { kind: 'usage'; text: string }
+  | { kind: 'help' }
+  | { kind: 'version' }
+  | { kind: 'usage'; reason: string }
   | { kind: 'run'; command: Command; flags: Flags };
 
+const COMMANDS = ['start', 'finish'] as const;
 const EXAMPLES: Array<[string, string]> = [
   ['notify start', 'before_script: announce the pipeline'],
   ['notify finish', 'after_script: report CI_JOB_STATUS'],
@@ -43,17 +48,124 @@ const EXAMPLES: Array<[string, string]> = [
   ['notify start --dry-run', 'print the Slack payload, send nothing'],
 ];
 
-const STRING_FLAGS = Object.values(SETTINGS).flatMap((s) => (s.type === 'string' ? [s.flag] : []));
-const BOOLEAN_FLAGS = Object.values(SETTINGS).flatMap((s) =>
-  s.type === 'boolean' ? [s.flag] : [],
+// Bounds on what is read: settings files are small; a GitHub event can carry a long pull
+// request body, but nothing near this.
+const ENV_FILE_MAX = 64 * 1024;
+const EVENT_FILE_MAX = 4 * 1024 * 1024;
+/** Retry lines printed before the rest are only counted: a long 429 storm stays readable. */
+const RETRY_LINES = 3;
+
+const SPECS = Object.entries(SETTINGS) as Array<[SettingKey, (typeof SETTINGS)[SettingKey]]>;
+const STRING_FLAGS = SPECS.flatMap(([, s]) => (s.type === 'string' ? [s.flag] : []));
+const BOOLEAN_FLAGS = SPECS.flatMap(([, s]) => (s.type === 'boolean' ? [s.flag] : []));
+const FLAG_TYPES = new Map<string, 'string' | 'boolean'>(
+  SPECS.flatMap(([key, s]) => [
+    [s.flag, s.type],
+    [key, s.type],
+  ]),
 );
-const SETTING_KEYS = new Set<string>(Object.keys(SETTINGS));
+
+/** An argument as it may be quoted: a plain word; anything else may be a secret pasted there. */
+function shown(arg: string): string | undefined {
+  return /^[\w.:@+-]{1,40}$/.test(arg) ? quote(arg) : undefined;
+}
+const HIDDEN = '(not shown: it may hold a secret)';
+
+function distance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) {
+      next[j] = Math.min(
+        row[j]! + 1,
+        next[j - 1]! + 1,
+        row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    row = next;
+  }
+  return row[b.length]!;
+}
+
+function suggestion(name: string): string {
+  const [best] = [...STRING_FLAGS, ...BOOLEAN_FLAGS, 'help', 'version']
+    .map((flag) => [flag, distance(name, flag)] as const)
+    .sort((a, b) => a[1] - b[1]);
+  return best && best[1] <= Math.max(2, Math.floor(name.length / 4))
+    ? ` (did you mean --${best[0]}?)`
+    : '';
+}
 
 /**
- * The common case — a command and known flags — parsed with yargs' own parser alone. Anything
- * else (help, version, an unknown flag, an empty or missing value) returns undefined and goes to
- * the full yargs, which explains it; loading that costs more than the rest of a run.
+ * The command line read token by token: help and version anywhere, a command, known flags each
+ * with its value. A problem is one line naming it, quoting only what cannot be a secret.
  */
+export function parseCommandLine(argv: readonly string[]): Parsed {
+  const positional: string[] = [];
+  let help = false;
+  let version = false;
+  // The first problem; --help or --version later on the line still win, as users expect.
+  let problem: string | undefined;
+  const blame = (reason: string) => (problem ??= reason);
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') {
+      positional.push(...argv.slice(i + 1));
+      break;
+    }
+    if (!arg.startsWith('-') || arg === '-') {
+      positional.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const name = (eq < 0 ? arg : arg.slice(0, eq)).replace(/^--?/, '');
+    if (name === 'help' || name === 'h') help = true;
+    if (name === 'version' || name === 'v') version = true;
+    if (help || version) continue;
+    const negated = name.startsWith('no-') ? name.slice(3) : undefined;
+    const type = FLAG_TYPES.get(name) ?? (negated && FLAG_TYPES.get(negated));
+    const flag = `--${name}`;
+    if (!type || (negated && type !== 'boolean')) {
+      const plain = /^[\w-]{1,40}$/.test(name);
+      blame(plain ? `unknown option ${flag}${suggestion(name)}` : `unknown option ${HIDDEN}`);
+    } else if (type === 'boolean' && eq >= 0 && !/^(true|false)$/i.test(arg.slice(eq + 1))) {
+      blame(`${flag} takes no value (it is a switch)`);
+    } else if (type === 'string' && eq < 0) {
+      const next = argv[i + 1];
+      if (next === undefined || (next.startsWith('--') && next.length > 2)) {
+        blame(`${flag} needs a value`);
+      } else {
+        i++;
+      }
+    }
+  }
+  if (help) return { kind: 'help' };
+  if (version) return { kind: 'version' };
+  if (problem) return { kind: 'usage', reason: problem };
+  const [command, extra] = positional;
+  if (command === undefined) return { kind: 'usage', reason: 'name a command: start or finish' };
+  if (!(COMMANDS as readonly string[]).includes(command)) {
+    const what = shown(command);
+    return {
+      kind: 'usage',
+      reason: what
+        ? `unknown command ${what} (expected start or finish)`
+        : `unknown command ${HIDDEN}; expected start or finish`,
+    };
+  }
+  if (extra !== undefined) {
+    const what = shown(extra);
+    return {
+      kind: 'usage',
+      reason: what
+        ? `unexpected argument ${what} after ${command}`
+        : `unexpected argument after ${command} ${HIDDEN}`,
+    };
+  }
+  return quickParse(argv) ?? { kind: 'usage', reason: 'the options could not be read' };
+}
+
+/** Known flags and a command, as yargs' own parser reads them (the last of a repeated flag). */
 export function quickParse(argv: readonly string[]): Parsed | undefined {
   const args = parseArgv([...argv], {
     string: STRING_FLAGS,
@@ -62,25 +174,21 @@ export function quickParse(argv: readonly string[]): Parsed | undefined {
   });
   const [command, ...extra] = args._;
   if (extra.length || (command !== 'start' && command !== 'finish')) return undefined;
-  for (const [key, value] of Object.entries(args)) {
-    if (key === '_' || (value === undefined && SETTING_KEYS.has(key))) continue;
-    if (!SETTING_KEYS.has(key) || value === '') return undefined;
-    if (typeof value !== 'string' && typeof value !== 'boolean') return undefined;
-  }
-  return { kind: 'run', command, flags: pickFlags(args) };
-}
-
-/** The settings among parsed arguments, by their camel-case keys. */
-function pickFlags(args: Readonly<Record<string, unknown>>): Flags {
   const flags: Flags = {};
-  for (const key of Object.keys(SETTINGS) as SettingKey[]) {
+  for (const [key, value] of Object.entries(args)) {
+    if (key === '_' || value === undefined) continue;
+    if (!FLAG_TYPES.has(key) || (typeof value !== 'string' && typeof value !== 'boolean'))
+      return undefined;
+  }
+  for (const [key] of SPECS) {
     const value = args[key];
     if (typeof value === 'string' || typeof value === 'boolean') flags[key] = value;
   }
-  return flags;
+  return { kind: 'run', command, flags };
 }
 
-async function parseArgs(argv: readonly string[]): Promise<Parsed> {
+/** `--help`: yargs draws it from the settings table; loaded only here, it costs more than a run. */
+async function helpText(): Promise<string> {
   const { default: yargs } = await import('yargs');
   const cli = yargs()
     .scriptName('notify')
@@ -89,58 +197,65 @@ async function parseArgs(argv: readonly string[]): Promise<Parsed> {
     )
     .command('start', 'Announce that the pipeline started')
     .command('finish', 'Report how the job ended (success, failed, canceled, timed out)')
-    .demandCommand(1, 1, 'Name a command: start or finish', 'Name one command: start or finish')
-    .strict()
-    // A flag given twice takes its last value, as in most command lines; never an array.
-    .parserConfiguration({ 'duplicate-arguments-array': false })
-    .version(VERSION)
-    .alias('h', 'help')
-    .alias('v', 'version')
-    .wrap(Math.min(110, process.stdout.columns || 100))
+    .version(false)
+    .help(false)
+    .wrap(100)
     .epilog(
-      'Flags win over NOTIFY_* variables, which win over a .env file, which wins over CI variables.\n' +
+      'Settings: flags, then the environment (CI/CD variables), then a .env file, then defaults.\n' +
+        'In CI a .env file is read only when --env-file or NOTIFY_ENV_FILE names it.\n' +
         'Exit codes: 0 delivered or skipped, 1 delivery failed, 2 usage or configuration error.',
     );
   for (const [command, description] of EXAMPLES) cli.example(command, description);
-  for (const spec of Object.values(SETTINGS)) {
+  cli.option('help', { type: 'boolean', describe: 'Show this help', alias: 'h' });
+  cli.option('version', { type: 'boolean', describe: 'Show the version', alias: 'v' });
+  for (const [, spec] of SPECS) {
     cli.option(spec.flag, {
       type: spec.type,
       describe: `${spec.describe} [$${spec.env}]`,
       group: `${spec.group}:`,
-      requiresArg: spec.type === 'string',
     });
   }
-  return new Promise((done) => {
-    cli.parse([...argv], {}, (error, args, output) => {
-      if (error) return done({ kind: 'usage', text: output || error.message });
-      if (output) return done({ kind: 'output', text: output });
-      const command = String(args._[0]) as Command;
-      done({ kind: 'run', command, flags: pickFlags(args) });
-    });
-  });
+  return cli.getHelp();
 }
 
-/** The optional .env file; a file named explicitly must exist. */
-function readDotenv(flags: Flags, env: Env, cwd: string): Env {
-  const explicit = typeof flags.envFile === 'string' ? flags.envFile : env.NOTIFY_ENV_FILE?.trim();
-  const path = resolve(cwd, explicit || DEFAULT_ENV_FILE);
+const isAbsolute = (path: string) => path.startsWith('/');
+const within = (cwd: string | undefined, path: string) =>
+  isAbsolute(path) ? path : cwd === undefined ? undefined : `${cwd.replace(/\/+$/, '')}/${path}`;
+
+/** Whether this is a CI job: then a checkout's .env is read only when named. */
+function inCi(env: Env): boolean {
+  return isOn(env.CI) || detectProvider(env).name !== 'local';
+}
+
+/** The .env file's variables: named ones must be readable; the default one is optional. */
+function readDotenv(flags: Flags, options: MainOptions, warn: (text: string) => void): Env {
+  const { env, cwd } = options;
+  const fromFlag = typeof flags.envFile === 'string' ? flags.envFile.trim() : '';
+  const explicit = fromFlag || env.NOTIFY_ENV_FILE?.trim() || undefined;
+  const setting = fromFlag ? '--env-file' : 'NOTIFY_ENV_FILE';
+  if (!explicit && inCi(env)) return {};
+  const name = explicit ?? DEFAULT_ENV_FILE;
+  const path = within(cwd, name);
+  if (path === undefined) {
+    if (!explicit) return {};
+    throw new ConfigError(
+      `${setting} ${quote(name)} is relative, but the working directory no longer exists; give an absolute path`,
+    );
+  }
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    if (explicit)
-      throw new ConfigError(`env file ${path} cannot be read (check --env-file / NOTIFY_ENV_FILE)`);
+    text = options.readText(path, ENV_FILE_MAX);
+  } catch (error) {
+    const problem = error instanceof FileError ? error.problem : 'unreadable';
+    if (explicit) {
+      throw new ConfigError(
+        `env file ${quote(path)} cannot be read: ${problem} (check ${setting})`,
+      );
+    }
+    if (problem !== 'missing') warn(`notify: warning: ${quote(path)} is ${problem}; not read`);
     return {};
   }
   return parseDotenv(text);
-}
-
-function decoded(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
 }
 
 function redactorFor(flags: Flags, env: Env, dotenv: Env): Redactor {
@@ -149,116 +264,149 @@ function redactorFor(flags: Flags, env: Env, dotenv: Env): Redactor {
     if (typeof value === 'string') redactor.addUrl(value);
   }
   for (const name of ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy']) {
-    for (const source of [env, dotenv]) {
-      const proxy = source[name];
-      if (!proxy) continue;
-      try {
-        const url = new URL(proxy);
-        // As written in the URL, and decoded as it goes over the wire.
-        if (url.password) redactor.add(url.password, '****').add(decoded(url.password), '****');
-      } catch {
-        // Not a URL: it holds no credentials we can find, and no request will go through it.
-      }
+    const proxy = env[name]?.trim();
+    if (!proxy) continue;
+    try {
+      const url = new URL(proxy.includes('://') ? proxy : `http://${proxy}`);
+      if (url.password) redactor.add(url.password, '****');
+      if (url.username) redactor.add(url.username, '****');
+    } catch {
+      // Not a URL: it holds no credentials we can find, and no request will go through it.
     }
   }
   return redactor;
 }
 
+interface Printer {
+  say(line: string): void;
+  warn(line: string): void;
+  sayBlock(text: string): void;
+}
+
 async function run(
   command: Command,
   flags: Flags,
-  env: Env,
+  options: MainOptions,
   dotenv: Env,
-  cwd: string,
-  say: (text: string) => void,
-  warn: (text: string) => void,
+  out: Printer,
 ): Promise<ExitCode> {
-  const merged = layerEnv(env, dotenv);
+  const { env: merged, ignored } = layerEnv(options.env, dotenv);
+  for (const name of ignored) {
+    out.warn(`notify: warning: ${name} in the env file is ignored: it only comes from the job`);
+  }
   const config = resolveConfig(command, flags, merged);
   const provider = detectProvider(merged);
-  const io = { readFile: (path: string) => readFileSync(resolve(cwd, path), 'utf8') };
+  const io = {
+    readFile: (path: string) => {
+      const full = within(options.cwd, path);
+      if (full === undefined) throw new FileError(path, 'missing');
+      try {
+        return options.readText(full, EVENT_FILE_MAX);
+      } catch (error) {
+        // Optional context: a missing file is normal; anything else is worth one line.
+        if (error instanceof FileError && error.problem !== 'missing') {
+          out.warn(`notify: warning: ${quote(full)} is ${error.problem}; ignored`);
+        }
+        throw error;
+      }
+    },
+  };
   const ctx = applyOverrides(provider.context(merged, io), config.overrides);
   let event: Event = { kind: 'start', scope: config.scope };
   if (command === 'finish') {
     const { status, warning } = finishStatus(config, ctx);
-    if (warning) warn(`notify: warning: ${warning}`);
+    if (warning) out.warn(`notify: warning: ${warning}`);
     event = { kind: 'finish', status, scope: config.scope };
   }
   const payload = buildMessage(ctx, event, config.message);
   if (config.dryRun) {
-    say(JSON.stringify(payload, null, 2));
+    out.sayBlock(JSON.stringify(payload, null, 2));
     return ExitCode.Ok;
   }
   if (!config.webhookUrl) {
-    say(`notify: SLACK_WEBHOOK_URL is not set; skipping the ${command} notification`);
+    out.say(`notify: SLACK_WEBHOOK_URL is not set; skipping the ${command} notification`);
     return ExitCode.Ok;
   }
   // Loaded only when a message is really sent: --help, --version and --dry-run stay fast.
   const { deliver } = await import('./slack.ts');
+  const stop = new AbortController();
+  const release = options.onSignal((signal) => stop.abort(signal));
+  let retries = 0;
   try {
     const result = await deliver({
       url: config.webhookUrl,
       payload,
       timeoutMs: config.timeoutMs,
       env: merged,
-      onRetry: ({ attempt, delayMs, reason }) =>
-        warn(
-          `notify: attempt ${attempt} failed (${reason}); retrying in ${(delayMs / 1000).toFixed(1)}s`,
-        ),
+      signal: stop.signal,
+      transport: options.transport(merged),
+      onRetry: ({ attempt, delayMs, reason }) => {
+        retries++;
+        if (retries <= RETRY_LINES) {
+          out.warn(
+            `notify: attempt ${attempt} failed (${reason}); retrying in ${(delayMs / 1000).toFixed(1)}s`,
+          );
+        } else if (retries === RETRY_LINES + 1) {
+          out.warn('notify: still retrying; further attempts are counted, not printed');
+        }
+      },
     });
     const tries = result.attempts === 1 ? '1 attempt' : `${result.attempts} attempts`;
-    say(
+    out.say(
       `notify: sent the ${command} notification to ${maskUrl(config.webhookUrl)} (${tries}): ${payload.text}`,
     );
     return ExitCode.Ok;
   } catch (error) {
-    if (error instanceof NotifyError && config.softFail) {
-      warn(`notify: warning: delivery failed: ${error.message} (soft fail: exiting 0)`);
+    if (error instanceof NotifyError && !(error instanceof ConfigError) && config.softFail) {
+      out.warn(`notify: warning: delivery failed: ${error.message} (soft fail: exiting 0)`);
       return ExitCode.Ok;
     }
     throw error;
+  } finally {
+    release();
   }
 }
 
 export async function main(options: MainOptions): Promise<ExitCode> {
   const { env } = options;
-  const cwd = options.cwd ?? process.cwd();
   let redactor = new Redactor().addUrl(env.SLACK_WEBHOOK_URL);
-  const print = (write: (text: string) => void) => (text: string) =>
-    write(`${redactor.redact(text)}\n`);
-  const say = print(options.stdout ?? ((text) => process.stdout.write(text)));
-  const warn = print(options.stderr ?? ((text) => process.stderr.write(text)));
+  // The one print point: secrets masked first, then control characters shown, then cut.
+  const out: Printer = {
+    say: (line) => options.stdout(`${oneLine(redactor.redact(line))}\n`),
+    warn: (line) => options.stderr(`${oneLine(redactor.redact(line))}\n`),
+    sayBlock: (text) => options.stdout(`${block(redactor.redact(text))}\n`),
+  };
 
   try {
-    if (options.argv.length === 1 && ['--version', '-v'].includes(options.argv[0]!)) {
-      say(VERSION);
-      return ExitCode.Ok;
-    }
-    const parsed = quickParse(options.argv) ?? (await parseArgs(options.argv));
-    if (parsed.kind === 'output') {
-      say(parsed.text);
-      return ExitCode.Ok;
-    }
-    if (parsed.kind === 'usage') {
-      // The usage error may quote an argument: a webhook URL passed by mistake stays masked.
-      for (const arg of options.argv) {
-        for (const url of arg.matchAll(/https?:\/\/\S+/g)) redactor.addUrl(url[0]);
+    const parsed = parseCommandLine(options.argv);
+    switch (parsed.kind) {
+      case 'version':
+        out.say(VERSION);
+        return ExitCode.Ok;
+      case 'help':
+        out.sayBlock(await helpText());
+        return ExitCode.Ok;
+      case 'usage':
+        out.warn(`notify: ${parsed.reason}`);
+        out.warn('Run notify --help to see the commands and options.');
+        return ExitCode.Usage;
+      case 'run': {
+        const dotenv = readDotenv(parsed.flags, options, out.warn);
+        redactor = redactorFor(parsed.flags, env, dotenv);
+        return await run(parsed.command, parsed.flags, options, dotenv, out);
       }
-      warn(parsed.text);
-      return ExitCode.Usage;
     }
-    const dotenv = readDotenv(parsed.flags, env, cwd);
-    redactor = redactorFor(parsed.flags, env, dotenv);
-    return await run(parsed.command, parsed.flags, env, dotenv, cwd, say, warn);
   } catch (error) {
     if (error instanceof ConfigError) {
-      warn(`notify: ${error.message}`);
+      out.warn(`notify: ${error.message}`);
     } else if (error instanceof NotifyError) {
-      warn(`notify: delivery failed: ${error.message}`);
+      out.warn(`notify: delivery failed: ${error.message}`);
     } else {
-      warn(`notify: unexpected error: ${error instanceof Error ? error.message : String(error)}`);
+      out.warn(
+        `notify: unexpected error: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
-    if (env.DEBUG && error instanceof Error && error.stack) warn(error.stack);
+    if (isOn(env.DEBUG) && error instanceof Error && error.stack) out.sayBlock(error.stack);
     return error instanceof NotifyError ? error.exitCode : ExitCode.DeliveryFailed;
   }
 }

@@ -1,11 +1,17 @@
-// Flags + NOTIFY_* variables + .env + CI variables -> one validated Config. Pure: the caller
-// reads the .env file and passes its contents in.
+// Flags, then the process environment, then a .env file, then defaults -> one validated Config.
+// Pure: the caller reads the .env file and passes its contents in.
 import type { CiContext, Env } from './context.ts';
 import type { PatternMap } from './environment.ts';
 import { ConfigError } from './errors.ts';
-import { DEFAULT_DATASOURCE } from './links.ts';
+import {
+  DEFAULT_DATASOURCE,
+  parseLogsFrom,
+  QUERY_PLACEHOLDERS,
+  unknownPlaceholders,
+} from './links.ts';
 import type { MessageSettings, Scope } from './message.ts';
-import { parseStatus, STATUS_NAMES, type Status } from './status.ts';
+import { quote } from './output.ts';
+import { parseStatus, STATUS_NAMES, statusHint, type Status } from './status.ts';
 
 export type Command = 'start' | 'finish';
 
@@ -170,7 +176,8 @@ export const SETTINGS = {
     env: 'NOTIFY_ENV_FILE',
     type: 'string',
     group: 'Delivery',
-    describe: 'dotenv file to read settings from, if it exists [default: .env]',
+    describe:
+      'dotenv file to read settings from; below flags and the environment [default: .env if it exists, outside CI only]',
   },
 } as const satisfies Record<string, SettingSpec>;
 
@@ -205,20 +212,25 @@ export interface Config {
 
 /** The variables a .env file may set: notify's settings, not the CI's or the proxy's. */
 const isSetting = (key: string) => key.startsWith('NOTIFY_') || key === 'SLACK_WEBHOOK_URL';
+/** Never from a file: the job's outcome is the job's, and a file cannot name another file. */
+const NEVER_FROM_FILE = new Set(['NOTIFY_STATUS', 'NOTIFY_ENV_FILE']);
 
 /**
- * The variables notify reads, layered: CI variables < .env file < NOTIFY_* from the process.
- * (Flags sit above all three.) A .env in a checkout often belongs to the application, so only
- * notify's own settings are taken from it: it cannot fake CI_JOB_STATUS or reroute the proxy.
+ * The variables notify reads: the process environment (CI/CD variables included), and below
+ * it notify's own settings from a .env file. The checkout is written by anyone who can push;
+ * the job's variables are set by maintainers: a file only fills in what the job leaves unset
+ * (or set to '', as CI platforms define unset variables). `ignored` names the file's settings
+ * that may never come from a file.
  */
-export function layerEnv(processEnv: Env, dotenv: Env): Env {
-  const fromFile = Object.entries(dotenv).filter(([key]) => isSetting(key));
-  // An empty NOTIFY_* counts as unset (CI platforms define unset variables as ''), so it must
-  // not hide the .env value below it.
-  const own = Object.entries(processEnv).filter(
-    ([key, value]) => key.startsWith('NOTIFY_') && value?.trim(),
-  );
-  return { ...processEnv, ...Object.fromEntries(fromFile), ...Object.fromEntries(own) };
+export function layerEnv(processEnv: Env, dotenv: Env): { env: Env; ignored: string[] } {
+  const ignored: string[] = [];
+  const fromFile: Array<[string, string | undefined]> = [];
+  for (const [key, value] of Object.entries(dotenv)) {
+    if (!isSetting(key)) continue;
+    if (NEVER_FROM_FILE.has(key)) ignored.push(key);
+    else if (!processEnv[key]?.trim()) fromFile.push([key, value]);
+  }
+  return { env: { ...processEnv, ...Object.fromEntries(fromFile) }, ignored };
 }
 
 class Reader {
@@ -260,7 +272,7 @@ class Reader {
     const value = raw.value.toLowerCase();
     if (['1', 'true', 'yes', 'on'].includes(value)) return true;
     if (['0', 'false', 'no', 'off'].includes(value)) return false;
-    throw new ConfigError(`${raw.name} must be true or false (got "${raw.value}")`);
+    throw new ConfigError(`${raw.name} must be true or false (got ${quote(raw.value)})`);
   }
 }
 
@@ -288,28 +300,65 @@ export function parseMap(name: string, text: string, example: string): PatternMa
     const key = entry.slice(0, eq).trim();
     const value = entry.slice(eq + 1).trim();
     if (eq < 0 || !key || !value) {
-      throw new ConfigError(`${name} entry "${entry}" is not key=value (expected e.g. ${example})`);
+      throw new ConfigError(
+        `${name} entry ${quote(entry)} is not key=value (expected e.g. ${example})`,
+      );
     }
     return [key, value] as const;
   });
 }
 
+/** Less than this cannot even open a TLS connection to Slack on a slow runner. */
+const MIN_TIMEOUT_SECONDS = 1;
+const MAX_TIMEOUT_SECONDS = 3600;
+
 function parseTimeout(named: { value: string; name: string } | undefined): number {
   if (!named) return DEFAULT_TIMEOUT_SECONDS * 1000;
   const seconds = Number(named.value);
-  if (!/^\d+(\.\d+)?$/.test(named.value) || !(seconds > 0) || seconds > 3600) {
+  if (
+    !/^\d+(\.\d+)?$/.test(named.value) ||
+    !(seconds >= MIN_TIMEOUT_SECONDS && seconds <= MAX_TIMEOUT_SECONDS)
+  ) {
     throw new ConfigError(
-      `${named.name} must be a number of seconds above 0 and at most 3600, e.g. 30 (got "${named.value}")`,
+      `${named.name} must be a number of seconds from ${MIN_TIMEOUT_SECONDS} to ${MAX_TIMEOUT_SECONDS}, e.g. 30 (got ${quote(named.value)})`,
     );
   }
   return Math.round(seconds * 1000);
+}
+
+function parseFrom(named: { value: string; name: string } | undefined): string {
+  if (!named) return 'pipeline';
+  const from = parseLogsFrom(named.value);
+  if (from === undefined) {
+    throw new ConfigError(
+      `${named.name} must be pipeline, job, a Grafana time such as now-1h, epoch milliseconds or an ISO 8601 time (got ${quote(named.value)})`,
+    );
+  }
+  return from;
+}
+
+function parseQuery(named: { value: string; name: string } | undefined): string | undefined {
+  if (!named) return undefined;
+  const unknown = unknownPlaceholders(named.value);
+  if (unknown.length) {
+    throw new ConfigError(
+      `${named.name} has an unknown placeholder ${quote(`{{${unknown[0]}}}`)} (known: ${QUERY_PLACEHOLDERS.map((p) => `{{${p}}}`).join(' ')})`,
+    );
+  }
+  return named.value;
+}
+
+/** An optional http(s) URL setting; anything else is refused, not silently dropped. */
+function urlSetting(named: { value: string; name: string } | undefined, example: string) {
+  if (named) httpUrl(named.name, named.value, example);
+  return named?.value;
 }
 
 function parseScope(named: { value: string; name: string } | undefined): Scope {
   if (!named) return 'job';
   const value = named.value.toLowerCase();
   if (value === 'job' || value === 'pipeline') return value;
-  throw new ConfigError(`${named.name} must be job or pipeline (got "${named.value}")`);
+  throw new ConfigError(`${named.name} must be job or pipeline (got ${quote(named.value)})`);
 }
 
 export function resolveConfig(command: Command, flags: Flags, env: Env): Config {
@@ -325,7 +374,7 @@ export function resolveConfig(command: Command, flags: Flags, env: Env): Config 
   const status = statusRaw ? parseStatus(statusRaw.value) : undefined;
   if (statusRaw && !status) {
     throw new ConfigError(
-      `${statusRaw.name} must be one of ${STATUS_NAMES.join(', ')} (got "${statusRaw.value}")`,
+      `${statusRaw.name} must be one of ${STATUS_NAMES.join(', ')} (got ${quote(statusRaw.value)})`,
     );
   }
 
@@ -358,18 +407,18 @@ export function resolveConfig(command: Command, flags: Flags, env: Env): Config 
             )
           : [],
         datasource: read.string('grafanaDatasource') ?? DEFAULT_DATASOURCE,
-        query: read.string('logsQuery'),
+        query: parseQuery(read.named('logsQuery')),
         namespace: read.string('namespace'),
-        from: read.string('logsFrom') ?? 'pipeline',
+        from: parseFrom(read.named('logsFrom')),
       },
     },
     overrides: {
       project: read.string('project'),
-      projectUrl: read.string('projectUrl'),
+      projectUrl: urlSetting(read.named('projectUrl'), 'https://gitlab.example.com/team/app'),
       ref: read.string('ref'),
       user: read.string('user'),
-      environmentUrl: read.string('environmentUrl'),
-      jobUrl: read.string('jobUrl'),
+      environmentUrl: urlSetting(read.named('environmentUrl'), 'https://app.example.com'),
+      jobUrl: urlSetting(read.named('jobUrl'), 'https://gitlab.example.com/team/app/-/jobs/1'),
     },
   };
 }
@@ -395,8 +444,10 @@ export function finishStatus(config: Config, ctx: CiContext): { status: Status; 
   if (config.status) return { status: config.status };
   const fromCi = ctx.status ? parseStatus(ctx.status) : undefined;
   if (fromCi) return { status: fromCi };
+  const hint = ctx.status ? statusHint(ctx.status) : undefined;
+  if (hint) return { status: 'unknown', warning: `${hint}. Reporting it as unknown` };
   const why = ctx.status
-    ? `the CI reported an unrecognised job status "${ctx.status}"`
+    ? `the CI reported an unrecognised job status ${quote(ctx.status)}`
     : 'no job status was found';
   return {
     status: 'unknown',

@@ -11,15 +11,34 @@ export interface EnvironmentSettings {
   map: PatternMap;
 }
 
-function globToRegExp(pattern: string): RegExp {
-  const escaped = pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*');
-  return new RegExp(`^${escaped}$`);
+/**
+ * Whether `text` matches `pattern`, where `*` is any run of characters (slashes and none
+ * included) and everything else is literal. Patterns come from settings and keys from branch
+ * names anyone can push, so the match must stay linear: a RegExp of `.*` runs backtracks
+ * catastrophically on `*a*a*a...b`. Taking each literal piece at its earliest place is enough,
+ * because a later place could only leave less room for the pieces after it.
+ */
+export function globMatch(pattern: string, text: string): boolean {
+  const pieces = pattern.split('*');
+  const first = pieces[0] ?? '';
+  if (pieces.length === 1) return text === first;
+  const last = pieces[pieces.length - 1] ?? '';
+  // The prefix and the suffix may not share characters: `ab*ba` is not `aba`.
+  const end = text.length - last.length;
+  if (end < first.length || !text.startsWith(first) || !text.endsWith(last)) return false;
+  let at = first.length;
+  for (const piece of pieces.slice(1, -1)) {
+    const found = text.indexOf(piece, at);
+    if (found === -1 || found + piece.length > end) return false;
+    at = found + piece.length;
+  }
+  return true;
 }
 
 /** The value of the first pattern matching `key`. */
 export function lookup(map: PatternMap, key: string | undefined): string | undefined {
   if (key === undefined) return undefined;
-  return map.find(([pattern]) => globToRegExp(pattern).test(key))?.[1];
+  return map.find(([pattern]) => globMatch(pattern, key))?.[1];
 }
 
 /**

@@ -51,6 +51,8 @@ export function statusEmoji(event: Event): string {
       return ':no_entry_sign:';
     case 'timedout':
       return ':hourglass:';
+    case 'aborted':
+      return ':octagonal_sign:';
     case 'unknown':
       return ':grey_question:';
   }
@@ -68,6 +70,8 @@ export function outcome(event: Event): string {
       return 'was canceled';
     case 'timedout':
       return 'timed out';
+    case 'aborted':
+      return 'was aborted';
     case 'unknown':
       return 'finished with an unknown status';
   }

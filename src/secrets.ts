@@ -14,11 +14,29 @@ export function maskUrl(url: URL): string {
   return `${url.protocol}//${url.host}/${masked.join('/')}`;
 }
 
-/** Replaces each secret (and the forms an error message may quote it in) with its mask. */
-export class Redactor {
-  private readonly pairs: Array<[secret: string, mask: string]> = [];
+/** Case folding that keeps every character where it was, so positions carry over. */
+const fold = (text: string) => text.replace(/[A-Z]+/g, (run) => run.toLowerCase());
 
-  /** A webhook URL: the whole URL, its path, and each token-like segment of it. */
+/** The shortest piece of a secret that is masked wherever it appears, e.g. where a text was cut. */
+export const PREFIX_MIN = 6;
+
+interface Secret {
+  /** Folded. */
+  text: string;
+  mask: string;
+  /** Whether its beginnings are secret too: tokens are, a whole URL (`https://…`) is not. */
+  prefixes: boolean;
+}
+
+/**
+ * Replaces each secret, and the forms an error message may quote it in, with its mask: in any
+ * letter case, percent-encoded or not, and — for tokens — any beginning of it of PREFIX_MIN or
+ * more characters, as a text cut short would show it.
+ */
+export class Redactor {
+  private readonly secrets: Secret[] = [];
+
+  /** A webhook URL: the whole URL, its path, and each token-like part of it. */
   addUrl(raw: string | URL | undefined): this {
     if (!raw) return this;
     let url: URL;
@@ -28,10 +46,11 @@ export class Redactor {
       return this.add(String(raw), '****');
     }
     const mask = maskUrl(url);
-    this.add(String(raw).trim(), mask).add(url.href, mask);
+    this.add(String(raw).trim(), mask, false).add(url.href, mask, false);
+    if (url.username) this.add(url.username, '****');
     if (url.password) this.add(url.password, '****');
     const tail = `${url.pathname}${url.search}`;
-    if (tail.length > 1) this.add(tail, '/****');
+    if (tail.length > 1) this.add(tail, '/****', false);
     for (const segment of url.pathname.split('/')) {
       // Redacting `services` would garble the mask itself and every other mention of the word.
       if (segment.length >= 8 && !PUBLIC_SEGMENTS.has(segment)) this.add(segment, '****');
@@ -42,20 +61,56 @@ export class Redactor {
     return this;
   }
 
-  add(secret: string, mask: string): this {
-    if (secret.length >= 4) {
-      this.pairs.push([secret, mask]);
-      const encoded = encodeURIComponent(secret);
-      if (encoded !== secret) this.pairs.push([encoded, mask]);
+  /** A secret of 4 characters or more; shorter ones would garble ordinary words. */
+  add(secret: string, mask: string, prefixes = true): this {
+    for (const form of new Set([secret, encodeURIComponent(secret), decoded(secret)])) {
+      if (form.length >= 4) this.secrets.push({ text: fold(form), mask, prefixes });
     }
     // Longest first, so a whole URL is masked before its parts are.
-    this.pairs.sort((a, b) => b[0].length - a[0].length);
+    this.secrets.sort((a, b) => b.text.length - a.text.length);
     return this;
   }
 
   redact(text: string): string {
-    let out = text;
-    for (const [secret, mask] of this.pairs) out = out.split(secret).join(mask);
-    return out;
+    if (!this.secrets.length) return text;
+    const folded = fold(text);
+    // Where each mask goes, found on the original text only: a mask is never searched again.
+    const spans: Array<{ from: number; to: number; mask: string }> = [];
+    const free = (from: number, to: number) => spans.every((s) => to <= s.from || from >= s.to);
+    for (const secret of this.secrets) {
+      for (
+        let at = folded.indexOf(secret.text);
+        at >= 0;
+        at = folded.indexOf(secret.text, at + 1)
+      ) {
+        if (free(at, at + secret.text.length))
+          spans.push({ from: at, to: at + secret.text.length, mask: secret.mask });
+      }
+    }
+    for (const secret of this.secrets) {
+      if (!secret.prefixes || secret.text.length < PREFIX_MIN) continue;
+      const head = secret.text.slice(0, PREFIX_MIN);
+      for (let at = folded.indexOf(head); at >= 0; at = folded.indexOf(head, at + 1)) {
+        let end = at + PREFIX_MIN;
+        while (end - at < secret.text.length && folded[end] === secret.text[end - at]) end++;
+        if (free(at, end)) spans.push({ from: at, to: end, mask: '****' });
+      }
+    }
+    spans.sort((a, b) => a.from - b.from);
+    let out = '';
+    let last = 0;
+    for (const span of spans) {
+      out += text.slice(last, span.from) + span.mask;
+      last = span.to;
+    }
+    return out + text.slice(last);
+  }
+}
+
+function decoded(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
   }
 }

@@ -6,11 +6,11 @@
 // exponentially with jitter, at most MAX_ATTEMPTS in all. A 5xx or a reset after the body
 // was sent may mean Slack posted anyway, so a retry can duplicate a message; a deploy
 // notification seen twice costs less than one never seen, and the cap bounds the duplicates.
-// Other 4xx, TLS failures and a proxy's 4xx are permanent: retrying cannot fix a revoked webhook,
-// an unknown CA or wrong proxy credentials.
+// Other 4xx, TLS failures, a peer that does not speak HTTP and a proxy's 4xx are permanent:
+// retrying cannot fix a revoked webhook, an unknown CA, a wrong port or wrong proxy credentials.
 import type { Env } from './context.ts';
 import { SlackHttpError, SlackRequestError, type DeliveryError } from './errors.ts';
-import { nodeTransport, proxyEnv, type Transport } from './transport.ts';
+import { nodeTransport, proxyFor, type Transport } from './transport.ts';
 
 export const MAX_ATTEMPTS = 4;
 const CONNECT_TIMEOUT_MS = 5_000;
@@ -18,6 +18,10 @@ const RESPONSE_TIMEOUT_MS = 10_000;
 const BACKOFF_BASE_MS = 500;
 const BACKOFF_MAX_MS = 8_000;
 const BODY_LIMIT = 4_096;
+/** The shortest wait after a 429, whatever Retry-After says: Slack allows about 1 post/s. */
+export const RATE_LIMIT_FLOOR_MS = 1_000;
+/** How long a 2xx answer's body may take: the status line already said the message is in. */
+const OK_BODY_GRACE_MS = 1_000;
 
 export interface RetryNotice {
   attempt: number;
@@ -36,6 +40,8 @@ export interface DeliveryOptions {
   responseTimeoutMs?: number;
   onRetry?: (notice: RetryNotice) => void;
   random?: () => number;
+  /** Aborted from outside (SIGTERM, SIGINT): stop at once, with the signal's name as reason. */
+  signal?: AbortSignal;
   /** How a request is made; a real HTTP client unless a test swaps it. */
   transport?: Transport;
 }
@@ -93,13 +99,22 @@ export function explainHttp(statusCode: number, body: string): string {
   if (statusCode >= 300 && statusCode < 400) {
     return `the webhook answered with a redirect (HTTP ${statusCode}); use the final URL in SLACK_WEBHOOK_URL`;
   }
-  const shown = code.length > 300 ? `${code.slice(0, 300)}…` : code;
-  return `Slack answered HTTP ${statusCode}${shown ? `: ${JSON.stringify(shown)}` : ' with an empty body'}`;
+  // Not cut here: secrets are masked where it is printed, and only then is the line cut.
+  return `Slack answered HTTP ${statusCode}${code ? `: ${JSON.stringify(code)}` : ' with an empty body'}`;
 }
 
-const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_TLS|ERR_SSL/;
+// The certificate could not be traced to a trusted CA: a private CA is the usual reason.
+const UNTRUSTED =
+  /^(UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|CERT_UNTRUSTED|CERT_SIGNATURE_FAILURE)$/;
+const CERT = /CERT|ERR_TLS/;
+// The other end answered, but not in TLS (an https:// URL on a plain port) or not in HTTP.
+const NOT_TLS = /^(EPROTO|ERR_SSL_(WRONG_VERSION_NUMBER|PACKET_LENGTH_TOO_LONG|HTTP_REQUEST))$/;
+const TLS_OTHER = /^ERR_SSL_/;
+const NOT_HTTP = /^HPE_/;
 // A proxy that refuses us (407 wrong credentials, 403 host not allowed) will refuse a retry too.
-const PERMANENT_CODES = new RegExp(`${TLS_CODES.source}|^PROXY_4\\d\\d$`);
+const PERMANENT = new RegExp(
+  `${UNTRUSTED.source}|${CERT.source}|${NOT_TLS.source}|${TLS_OTHER.source}|${NOT_HTTP.source}|^PROXY_4\\d\\d$`,
+);
 // Node tells a proxy's non-2xx answer to a CONNECT (https targets) only in the message of an
 // ERR_PROXY_TUNNEL; for http targets the proxy's answer arrives as the response itself.
 const PROXY_ANSWER = /HTTP\/\d(?:\.\d)? (\d{3})/;
@@ -126,9 +141,10 @@ function errorCode(error: unknown): string {
   return 'unknown';
 }
 
-function explainNetwork(code: string, url: URL, proxied = false): string {
+/** One line on what went wrong with the connection, blaming the proxy only where it can be. */
+export function explainNetwork(code: string, url: URL, proxy?: URL): string {
   // Through a proxy, the connection that failed may be the one to the proxy.
-  const host = proxied ? `${url.host} (or its proxy)` : url.host;
+  const host = proxy ? `${url.host} (or its proxy)` : url.host;
   switch (code) {
     case 'ECONNREFUSED':
       return `connection to ${host} refused`;
@@ -139,7 +155,7 @@ function explainNetwork(code: string, url: URL, proxied = false): string {
       return `the proxy could not open a tunnel to ${url.host}`;
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
-      return `cannot resolve ${proxied ? `${url.hostname} (or its proxy)` : url.hostname} (DNS)`;
+      return `cannot resolve ${proxy ? `${url.hostname} (or its proxy)` : url.hostname} (DNS)`;
     case 'CONNECT_TIMEOUT':
     case 'ETIMEDOUT':
       return `connecting to ${host} timed out`;
@@ -147,15 +163,25 @@ function explainNetwork(code: string, url: URL, proxied = false): string {
       return `${host} did not answer in time`;
     case 'PROXY_407':
       return `the proxy refused to connect to ${url.host} without valid credentials (HTTP 407); check those in the HTTPS_PROXY / HTTP_PROXY URL`;
-    default:
-      if (code.startsWith('PROXY_')) {
-        return `the proxy refused to connect to ${url.host} (HTTP ${code.slice('PROXY_'.length)})`;
-      }
-      if (TLS_CODES.test(code)) {
-        return `TLS to ${url.host} failed (${code}); for a private CA, set NODE_EXTRA_CA_CERTS to its PEM file`;
-      }
-      return `request to ${host} failed (${code})`;
   }
+  if (code.startsWith('PROXY_')) {
+    return `the proxy refused to connect to ${url.host} (HTTP ${code.slice('PROXY_'.length)})`;
+  }
+  if (NOT_TLS.test(code)) {
+    if (proxy?.protocol === 'https:') {
+      return `TLS with the proxy ${proxy.host} failed (${code}); an https:// proxy URL means TLS to the proxy itself, and most proxies take http://`;
+    }
+    return `TLS with ${host} failed (${code}); the port may not speak TLS: check the URL's scheme (https:// or http://) and port`;
+  }
+  if (TLS_OTHER.test(code)) return `TLS handshake with ${host} failed (${code})`;
+  if (NOT_HTTP.test(code)) {
+    return `${host} did not answer in HTTP (${code}); check the URL's host and port`;
+  }
+  if (UNTRUSTED.test(code)) {
+    return `TLS to ${host} failed (${code}): its certificate is not from a trusted CA; for a private CA, set NODE_EXTRA_CA_CERTS to its PEM file`;
+  }
+  if (CERT.test(code)) return `TLS to ${host} failed (${code}): its certificate was refused`;
+  return `request to ${host} failed (${code})`;
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -178,6 +204,7 @@ type Outcome =
 async function attempt(
   options: DeliveryOptions,
   transport: Transport,
+  proxy: URL | undefined,
   body: string,
   signal: AbortSignal,
   attempts: number,
@@ -191,6 +218,7 @@ async function attempt(
       connectTimeoutMs: options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS,
       responseTimeoutMs: options.responseTimeoutMs ?? RESPONSE_TIMEOUT_MS,
       bodyLimit: BODY_LIMIT,
+      okBodyGraceMs: OK_BODY_GRACE_MS,
     });
     const { statusCode, body: text } = response;
     if (statusCode >= 200 && statusCode < 300) return { kind: 'delivered', statusCode };
@@ -211,38 +239,58 @@ async function attempt(
     return { kind: 'fail', error };
   } catch (cause) {
     const code = errorCode(cause);
-    const proxied = proxyEnv(options.env) !== undefined;
-    const message = explainNetwork(code, options.url, proxied);
-    const error = new SlackRequestError(message, code, attempts, cause);
-    if (signal.aborted || PERMANENT_CODES.test(code)) return { kind: 'fail', error };
+    const error = new SlackRequestError(
+      explainNetwork(code, options.url, proxy),
+      code,
+      attempts,
+      cause,
+    );
+    if (signal.aborted || PERMANENT.test(code)) return { kind: 'fail', error };
     return { kind: 'retry', reason: error.message, error };
   }
 }
 
 export async function deliver(options: DeliveryOptions): Promise<Delivered> {
+  // A malformed or unsupported proxy is the configuration's fault: exit 2 before any request.
+  const proxy = proxyFor(options.env, options.url);
+  const transport = options.transport ?? nodeTransport(options.env);
   const started = Date.now();
   const deadline = started + options.timeoutMs;
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), options.timeoutMs);
-  const transport = options.transport ?? nodeTransport(options.env);
+  let interrupted: string | undefined;
+  const onSignal = () => {
+    interrupted = String(options.signal?.reason ?? 'a signal');
+    controller.abort();
+  };
+  if (options.signal?.aborted) onSignal();
+  else options.signal?.addEventListener('abort', onSignal, { once: true });
   const body = JSON.stringify(options.payload);
   const seconds = Math.round(options.timeoutMs / 100) / 10;
-  const timedOut = (attempts: number, last?: DeliveryError) =>
-    new SlackRequestError(
-      `no delivery within ${seconds}s (NOTIFY_TIMEOUT)${last ? `; last attempt: ${last.message}` : ''}`,
-      'deadline',
-      attempts,
-      last,
-    );
+  const stopped = (attempts: number, last?: DeliveryError) =>
+    interrupted
+      ? new SlackRequestError(
+          `interrupted by ${interrupted} before ${options.url.host} confirmed the message; it may not have been sent`,
+          'interrupted',
+          attempts,
+          last,
+        )
+      : new SlackRequestError(
+          `no delivery within ${seconds}s (NOTIFY_TIMEOUT)${last ? `; last attempt: ${last.message}` : ''}`,
+          'deadline',
+          attempts,
+          last,
+        );
   let failures = 0;
   // The last real failure: an attempt cut short by the deadline says nothing about Slack.
   let last: DeliveryError | undefined;
   try {
     for (let attempts = 1; ; attempts++) {
-      const outcome = await attempt(options, transport, body, controller.signal, attempts);
+      if (controller.signal.aborted) throw stopped(attempts - 1, last);
+      const outcome = await attempt(options, transport, proxy, body, controller.signal, attempts);
       if (outcome.kind === 'delivered') return { attempts, statusCode: outcome.statusCode };
       if (controller.signal.aborted) {
-        throw timedOut(attempts, outcome.error.code === 'ABORT_ERR' ? last : outcome.error);
+        throw stopped(attempts, outcome.error.code === 'ABORT_ERR' ? last : outcome.error);
       }
       last = outcome.error;
       if (outcome.kind === 'fail') throw outcome.error;
@@ -252,26 +300,37 @@ export async function deliver(options: DeliveryOptions): Promise<Delivered> {
         if (failures >= MAX_ATTEMPTS) throw outcome.error;
         delayMs = backoffMs(failures, options.random);
       } else {
-        // Spread a burst of rate-limited senders so they do not all come back at once.
+        // At least the floor, whatever Retry-After says (0 would mean hammering Slack), and
+        // spread a burst of rate-limited senders so they do not all come back at once.
+        delayMs = Math.max(delayMs, RATE_LIMIT_FLOOR_MS);
         delayMs += Math.round(250 * (options.random ?? Math.random)());
       }
       if (Date.now() + delayMs >= deadline) {
-        // Waiting cannot help: give up now, and say how long Slack asked for.
-        if (outcome.delayMs !== undefined) {
+        // Waiting cannot help: give up now, and say why.
+        const asked = outcome.delayMs;
+        if (asked !== undefined && Date.now() + asked >= deadline) {
           throw new SlackRequestError(
-            `rate limited: Slack asked to wait ${Math.ceil(outcome.delayMs / 1000)}s (Retry-After), past the ${seconds}s deadline (NOTIFY_TIMEOUT)`,
+            `rate limited: Slack asked to wait ${Math.ceil(asked / 1000)}s (Retry-After), past the ${seconds}s deadline (NOTIFY_TIMEOUT)`,
             'rate_limited',
             attempts,
             outcome.error,
           );
         }
-        throw timedOut(attempts, outcome.error);
+        if (asked !== undefined) {
+          throw new SlackRequestError(
+            `still rate limited (HTTP 429) after ${attempts} attempts in ${seconds}s (NOTIFY_TIMEOUT); space out messages or raise NOTIFY_TIMEOUT`,
+            'rate_limited',
+            attempts,
+            outcome.error,
+          );
+        }
+        throw stopped(attempts, outcome.error);
       }
       options.onRetry?.({ attempt: attempts, delayMs, reason: outcome.reason });
       await sleep(delayMs, controller.signal);
-      if (controller.signal.aborted) throw timedOut(attempts, last);
     }
   } finally {
     clearTimeout(timer);
+    options.signal?.removeEventListener('abort', onSignal);
   }
 }

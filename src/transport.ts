@@ -6,11 +6,14 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Env } from './context.ts';
+import { ConfigError } from './errors.ts';
 
 export interface HttpResponse {
   statusCode: number;
   headers: IncomingHttpHeaders;
   body: string;
+  /** False when the body was cut short: past `bodyLimit`, or a 2xx body past its grace. */
+  complete: boolean;
 }
 
 export interface PostOptions {
@@ -22,6 +25,12 @@ export interface PostOptions {
   responseTimeoutMs: number;
   /** At most this many characters of the response body are kept. */
   bodyLimit: number;
+  /**
+   * How long a 2xx answer's body may take once its status line is in. The status is the
+   * answer: a body that trickles must neither hold the job nor turn a posted message into a
+   * failure (and a retry into a duplicate).
+   */
+  okBodyGraceMs: number;
 }
 
 /** A failure before a whole response arrived; `code` is Node's (ECONNREFUSED...) or ours. */
@@ -41,22 +50,74 @@ function proxyUrl(value: string): string {
   return value && !value.includes('://') ? `http://${value}` : value;
 }
 
+/** One proxy variable as set: which name it was found under, and its value. */
+interface ProxyVar {
+  name: string;
+  value: string;
+}
+
+// `||`, not `??`: CI platforms define unset variables as '', which must not hide the other case.
+function pick(env: Env, name: string): ProxyVar | undefined {
+  for (const key of [name.toUpperCase(), name.toLowerCase()]) {
+    const value = env[key]?.trim();
+    if (value) return { name: key, value };
+  }
+  return undefined;
+}
+
+/** The proxy variable that applies to `url`: HTTPS_PROXY (else HTTP_PROXY) for https. */
+function proxyVarFor(env: Env, url: URL): ProxyVar | undefined {
+  const http = pick(env, 'http_proxy');
+  // As undici does for runners that set only HTTP_PROXY: it serves https too.
+  return url.protocol === 'https:' ? (pick(env, 'https_proxy') ?? http) : http;
+}
+
+/**
+ * The proxy URL a request to `url` may go through (NO_PROXY aside), checked: a malformed or
+ * unsupported proxy is a configuration error naming its variable, never a retried failure.
+ * The value may hold credentials, so it is never quoted.
+ */
+export function proxyFor(env: Env, url: URL): URL | undefined {
+  const found = proxyVarFor(env, url);
+  if (!found) return undefined;
+  const raw = proxyUrl(found.value);
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(raw)?.[1]?.toLowerCase();
+  if (scheme && /^socks/.test(scheme)) {
+    throw new ConfigError(
+      `${found.name} is a SOCKS proxy (${scheme}://), which notify does not support; use an HTTP proxy (http://host:port)`,
+    );
+  }
+  let proxy: URL | undefined;
+  try {
+    proxy = new URL(raw);
+  } catch {
+    proxy = undefined;
+  }
+  if (!proxy || (proxy.protocol !== 'http:' && proxy.protocol !== 'https:') || !proxy.hostname) {
+    throw new ConfigError(
+      `${found.name} is not a usable proxy URL (expected http://proxy.example.com:3128)`,
+    );
+  }
+  return proxy;
+}
+
 /** Proxy variables as Node's `proxyEnv` reads them, either case accepted. */
 export function proxyEnv(env: Env): Record<string, string> | undefined {
-  // `||`, not `??`: CI platforms define unset variables as '', which must not hide the other case.
-  const pick = (name: string) =>
-    env[name.toUpperCase()]?.trim() || env[name.toLowerCase()]?.trim() || '';
-  const http = proxyUrl(pick('http_proxy'));
-  // As undici does for runners that set only HTTP_PROXY: it serves https too.
-  const https = proxyUrl(pick('https_proxy')) || http;
+  const http = proxyUrl(pick(env, 'http_proxy')?.value ?? '');
+  const https = proxyUrl(pick(env, 'https_proxy')?.value ?? '') || http;
   if (!http && !https) return undefined;
-  return { HTTP_PROXY: http, HTTPS_PROXY: https, NO_PROXY: pick('no_proxy') };
+  return { HTTP_PROXY: http, HTTPS_PROXY: https, NO_PROXY: pick(env, 'no_proxy')?.value ?? '' };
 }
 
 /** A transport bound to the proxy variables in `env`. */
 export function nodeTransport(env: Env): Transport {
   const proxies = proxyEnv(env);
-  return (options) => post(options, proxies);
+  return (options) => {
+    // Checked before any request: Node would throw on a malformed proxy URL only here, and
+    // silently go direct for a scheme it does not know.
+    proxyFor(env, options.url);
+    return post(options, proxies);
+  };
 }
 
 function post(
@@ -74,13 +135,16 @@ function post(
   return new Promise<HttpResponse>((resolve, reject) => {
     let timer: NodeJS.Timeout | undefined;
     let settled = false;
+    // What an abort means changes once a 2xx status line is in: then it ends the body's grace.
+    let whenAborted = () => onAbort();
+    const abortListener = () => whenAborted();
     // Every way out goes through here: the promise settles once, and every timer, listener and
     // socket goes with it — also a proxy tunnel still waiting for its CONNECT answer.
     const settle = (outcome: () => void) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      signal.removeEventListener('abort', onAbort);
+      signal.removeEventListener('abort', abortListener);
       outcome();
       req.destroy();
       agent.destroy();
@@ -100,7 +164,7 @@ function post(
       headers: { ...options.headers, 'content-length': String(Buffer.byteLength(options.body)) },
     });
     if (signal.aborted) return onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
+    signal.addEventListener('abort', abortListener, { once: true });
     phase(options.connectTimeoutMs, timeout('CONNECT_TIMEOUT', 'connect timeout'));
     req.on('socket', (socket: Socket) => {
       const connected = () =>
@@ -111,21 +175,32 @@ function post(
     req.on('response', (res) => {
       const statusCode = res.statusCode ?? 0;
       let body = '';
-      const done = () => settle(() => resolve({ statusCode, headers: res.headers, body }));
+      let complete = true;
+      const done = () =>
+        settle(() => resolve({ statusCode, headers: res.headers, body, complete }));
+      const cut = () => {
+        complete = false;
+        done();
+      };
       // Slack accepted the message once it answered 2xx: a stalled body must not cause a retry,
-      // which would post it twice.
+      // which would post it twice, nor fail the job when the deadline comes.
       const ok = statusCode >= 200 && statusCode < 300;
-      phase(
-        options.responseTimeoutMs,
-        ok ? done : timeout('RESPONSE_TIMEOUT', 'response body timeout'),
-      );
+      if (ok) {
+        whenAborted = cut;
+        phase(options.okBodyGraceMs, cut);
+      } else {
+        phase(options.responseTimeoutMs, timeout('RESPONSE_TIMEOUT', 'response body timeout'));
+      }
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {
-        if (body.length < options.bodyLimit)
+        if (body.length < options.bodyLimit) {
           body += chunk.slice(0, options.bodyLimit - body.length);
+        } else if (ok) {
+          cut();
+        }
       });
       res.on('end', done);
-      res.on('error', fail);
+      res.on('error', ok ? cut : fail);
     });
     req.on('error', fail);
     req.end(options.body);

@@ -47,6 +47,25 @@ function pullRequest(event: GithubEvent): CiContext['change'] {
   return { kind: 'pull_request', number, title: str(pr.title), url: str(pr.html_url) };
 }
 
+function pullRequestOfRef(
+  number: string | undefined,
+  projectUrl: string | undefined,
+): CiContext['change'] {
+  if (!number) return undefined;
+  return { kind: 'pull_request', number, url: projectUrl && `${projectUrl}/pull/${number}` };
+}
+
+/**
+ * What GITHUB_REF says, for runners that do not set GITHUB_REF_NAME: the short name GitHub
+ * would give (a branch may hold slashes; a pull request's is `<number>/merge`), and the pull
+ * request number. Other kinds of ref are left unnamed.
+ */
+function parseRef(ref: string | undefined): { name?: string; isTag: boolean; pull?: string } {
+  const [, kind, name] = /^refs\/(heads|tags|pull)\/(.+)$/.exec(ref ?? '') ?? [];
+  if (kind === 'pull') return { name, isTag: false, pull: /^(\d+)\//.exec(name ?? '')?.[1] };
+  return { name, isTag: kind === 'tags' };
+}
+
 export const github: Provider = {
   name: 'github',
   detect: (env) => val(env, 'GITHUB_ACTIONS') === 'true',
@@ -57,16 +76,19 @@ export const github: Provider = {
     const projectUrl = repo ? `${server}/${repo}` : undefined;
     const runId = val(env, 'GITHUB_RUN_ID');
     const runUrl = projectUrl && runId ? `${projectUrl}/actions/runs/${runId}` : undefined;
-    const change = pullRequest(event);
+    const ref = parseRef(val(env, 'GITHUB_REF'));
+    // Without the event payload the pull request is still known by its number, from the ref.
+    const change = pullRequest(event) ?? pullRequestOfRef(ref.pull, projectUrl);
     // On pull_request events GITHUB_SHA is a synthetic merge commit; the head is what was pushed.
     const sha = str(event.pull_request?.head?.sha) ?? val(env, 'GITHUB_SHA');
-    const isTag = val(env, 'GITHUB_REF_TYPE') === 'tag';
+    const refType = val(env, 'GITHUB_REF_TYPE');
+    const isTag = refType ? refType === 'tag' : ref.isTag;
     return {
       provider: 'github',
       project: { name: repo?.split('/').pop(), path: repo, url: projectUrl },
       ref: {
         // GITHUB_REF_NAME is `42/merge` on pull requests; GITHUB_HEAD_REF is the branch.
-        name: val(env, 'GITHUB_HEAD_REF') ?? val(env, 'GITHUB_REF_NAME'),
+        name: val(env, 'GITHUB_HEAD_REF') ?? val(env, 'GITHUB_REF_NAME') ?? ref.name,
         isTag,
         defaultBranch: str(event.repository?.default_branch),
       },

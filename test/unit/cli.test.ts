@@ -1,9 +1,11 @@
 // main() in-process: what a job's log shows and the exit code, for the paths that send nothing.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main, quickParse, VERSION } from '../../src/cli.ts';
+import { onSignal, readText } from '../../src/platform/node.ts';
+import { nodeTransport } from '../../src/transport.ts';
 
 let cwd: string;
 beforeEach(() => {
@@ -18,6 +20,9 @@ async function run(argv: string[], env: Record<string, string> = {}) {
     argv,
     env,
     cwd,
+    readText,
+    onSignal,
+    transport: nodeTransport,
     stdout: (text) => (stdout += text),
     stderr: (text) => (stderr += text),
   });
@@ -37,20 +42,35 @@ describe('main', () => {
     expect(await run(['--version'])).toEqual({ code: 0, stdout: `${VERSION}\n`, stderr: '' });
   });
 
-  it.each([
-    [[]],
-    [['deploy']],
-    [['start', '--bogus']],
-    [['start', 'finish']],
-    [['start', '--timeout']],
-  ])('%j is a usage error: exit 2 with the usage', async (argv) => {
+  it.each<[string[], string]>([
+    [[], 'name a command: start or finish'],
+    [['deploy'], 'unknown command "deploy" (expected start or finish)'],
+    [['start', '--bogus'], 'unknown option --bogus'],
+    [['start', '--webhok-url', 'x'], 'unknown option --webhok-url (did you mean --webhook-url?)'],
+    [['start', '--dryrun'], 'unknown option --dryrun (did you mean --dry-run?)'],
+    [['start', '--no-timeout'], 'unknown option --no-timeout'],
+    [['start', 'finish'], 'unexpected argument "finish" after start'],
+    [['start', '--timeout'], '--timeout needs a value'],
+    [['start', '--timeout', '--dry-run'], '--timeout needs a value'],
+    [['start', '--dry-run=maybe'], '--dry-run takes no value (it is a switch)'],
+    [['start', '--\u001b[2J'], 'unknown option (not shown: it may hold a secret)'],
+  ])('%j: exit 2, the reason first in one line, then where to look', async (argv, reason) => {
     const result = await run(argv);
-    expect(result.code).toBe(2);
-    expect(result.stdout).toBe('');
-    expect(result.stderr).toContain('--webhook-url');
-    expect(result.stderr.trim().split('\n').pop()).toMatch(
-      /Unknown|Not enough|Name (a|one) command/,
-    );
+    expect(result).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `notify: ${reason}\nRun notify --help to see the commands and options.\n`,
+    });
+  });
+
+  it('--help anywhere prints the help, with every setting, and exits 0', async () => {
+    for (const argv of [['--help'], ['start', '-h'], ['finish', '--bogus', '--help']]) {
+      const result = await run(argv);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain('--webhook-url');
+      expect(result.stdout).toContain('[$SLACK_WEBHOOK_URL]');
+      expect(result.stderr).toBe('');
+    }
   });
 
   it('skips with one line when no webhook is set', async () => {
@@ -81,11 +101,39 @@ describe('main', () => {
     );
   });
 
-  it('reads settings from .env, below NOTIFY_* in the process', async () => {
+  it('outside CI, reads settings from .env, below the environment', async () => {
     writeFileSync(join(cwd, '.env'), 'NOTIFY_ENVIRONMENT=staging\nNOTIFY_USER=from-dotenv\n');
-    const result = await run(['start', '--dry-run'], { ...GITLAB, NOTIFY_USER: 'from-process' });
+    const result = await run(['start', '--dry-run', '--project', 'chat-server'], {
+      NOTIFY_USER: 'from-process',
+    });
     expect(JSON.parse(result.stdout).text).toBe(
       ':rocket: chat-server staging pipeline is started by from-process',
+    );
+  });
+
+  it.each<[string, Record<string, string>]>([
+    ['GitLab', GITLAB],
+    ['CI=true alone', { CI: 'true', NOTIFY_PROJECT: 'chat-server' }],
+  ])('in CI (%s), the checkout .env is not read unless named', async (_name, env) => {
+    writeFileSync(join(cwd, '.env'), 'NOTIFY_ENVIRONMENT=staging\nNOTIFY_DRY_RUN=false\n');
+    writeFileSync(join(cwd, 'notify.env'), 'NOTIFY_ENVIRONMENT=review\n');
+    const plain = await run(['start', '--dry-run'], env);
+    expect(JSON.parse(plain.stdout).text).not.toContain('staging');
+    const named = await run(['start', '--dry-run', '--env-file', 'notify.env'], env);
+    expect(JSON.parse(named.stdout).text).toContain('chat-server review pipeline');
+    const byVariable = await run(['start', '--dry-run'], { ...env, NOTIFY_ENV_FILE: 'notify.env' });
+    expect(JSON.parse(byVariable.stdout).text).toContain('chat-server review pipeline');
+  });
+
+  it('a named .env never turns a failed job green', async () => {
+    writeFileSync(join(cwd, 'notify.env'), 'NOTIFY_STATUS=success\n');
+    const result = await run(['finish', '--dry-run', '--env-file', 'notify.env'], {
+      ...GITLAB,
+      CI_JOB_STATUS: 'failed',
+    });
+    expect(JSON.parse(result.stdout).text).toMatch(/^:x: /);
+    expect(result.stderr).toBe(
+      'notify: warning: NOTIFY_STATUS in the env file is ignored: it only comes from the job\n',
     );
   });
 
@@ -106,18 +154,87 @@ describe('main', () => {
     });
   });
 
-  it('a webhook URL passed as an argument by mistake is masked in the usage error', async () => {
-    const secret = 'https://hooks.slack.com/services/T0SECRET/B0SECRET/tokentokentoken';
-    const result = await run(['start', secret], GITLAB);
-    expect(result.code).toBe(2);
-    expect(result.stderr).not.toContain('tokentokentoken');
-    expect(result.stderr).toContain('https://hooks.slack.com/services/T…/B…/****');
+  it.each([
+    'https://hooks.slack.com/services/T0SECRET/B0SECRET/tokentokentoken',
+    'hooks.slack.com/services/T0SECRET/B0SECRET/tokentokentoken',
+    'T0SECRET/B0SECRET/tokentokentoken',
+  ])('a webhook passed as an argument by mistake (%s) is not shown', async (secret) => {
+    for (const argv of [['start', secret], [secret], ['start', `--webhookurl=${secret}`]]) {
+      const result = await run(argv, GITLAB);
+      expect(result.code).toBe(2);
+      expect(result.stderr).not.toContain('tokent');
+      expect(result.stderr).not.toContain('SECRET');
+    }
   });
 
   it('an --env-file that cannot be read is a configuration error', async () => {
     const result = await run(['start', '--env-file', 'missing.env'], GITLAB);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/^notify: env file .*missing\.env cannot be read/);
+    expect(result.stderr).toMatch(/^notify: env file .*missing\.env" cannot be read: missing/);
+  });
+
+  it.each([
+    ['a directory', (dir: string) => dir],
+    ['a device that never ends', () => '/dev/zero'],
+  ])('an --env-file that is %s is refused at once', async (_name, path) => {
+    const result = await run(['start', '--env-file', path(cwd)], GITLAB);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/cannot be read: not a regular file/);
+  });
+
+  it('a default .env that is not a regular file is skipped with one warning', async () => {
+    mkdirSync(join(cwd, '.env'));
+    const result = await run(['start', '--dry-run', '--project', 'x'], {});
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(
+      /^notify: warning: ".*\/\.env" is not a regular file; not read\n$/,
+    );
+  });
+
+  it('a working directory that no longer exists: commands still run', async () => {
+    let stdout = '';
+    let stderr = '';
+    const gone = (argv: string[]) =>
+      main({
+        argv,
+        env: GITLAB,
+        cwd: undefined,
+        readText,
+        onSignal,
+        transport: nodeTransport,
+        stdout: (text) => (stdout += text),
+        stderr: (text) => (stderr += text),
+      });
+    expect(await gone(['--version'])).toBe(0);
+    expect(await gone(['start', '--dry-run'])).toBe(0);
+    expect(JSON.parse(stdout.slice(stdout.indexOf('{'))).text).toContain('chat-server');
+    expect(await gone(['start', '--env-file', 'rel.env'])).toBe(2);
+    expect(stderr).toBe(
+      'notify: --env-file "rel.env" is relative, but the working directory no longer exists; give an absolute path\n',
+    );
+  });
+
+  it.each([
+    ['DEBUG=0', '0', false],
+    ['DEBUG=false', 'false', false],
+    ['DEBUG=', '', false],
+    ['DEBUG=1', '1', true],
+  ])('%s: a stack only when DEBUG is on', async (_name, debug, stack) => {
+    const result = await run(['start', '--timeout', 'soon'], { ...GITLAB, DEBUG: debug });
+    expect(result.code).toBe(2);
+    expect(result.stdout.includes('    at ')).toBe(stack);
+  });
+
+  it('a status with control characters cannot forge a line or reach the terminal raw', async () => {
+    const result = await run(
+      ['finish', '--status', 'x\nnotify: sent the finish notification\u001b[31m'],
+      GITLAB,
+    );
+    expect(result.code).toBe(2);
+    const lines = result.stderr.split('\n').filter(Boolean);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('(got "x\\nnotify: sent the finish notification\\x1b[31m")');
+    expect(result.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/);
   });
 });
 
@@ -140,12 +257,10 @@ describe('quickParse agrees with yargs on the common forms', () => {
     expect(quickParse(argv)).toEqual(expected);
   });
 
-  it.each([
-    [['start', '--help']],
-    [['start', '-x']],
-    [['start', '--timeout']],
-    [['start', 'extra']],
-  ])('%j is left to yargs', (argv) => {
-    expect(quickParse(argv)).toBeUndefined();
-  });
+  it.each([[['start', '--help']], [['start', '-x']], [['start', 'extra']]])(
+    '%j is not a run',
+    (argv) => {
+      expect(quickParse(argv)).toBeUndefined();
+    },
+  );
 });

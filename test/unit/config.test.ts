@@ -29,9 +29,9 @@ function configError(run: () => unknown): ConfigError {
   throw new Error('expected a ConfigError, but nothing was thrown');
 }
 
-describe('layerEnv + resolveConfig: flags > NOTIFY_* > .env > CI variables', () => {
+describe('layerEnv + resolveConfig: flags > the environment > .env > defaults', () => {
   const resolve = (flags: Flags, processEnv: Env, dotenv: Env) =>
-    resolveConfig('start', flags, layerEnv(processEnv, dotenv));
+    resolveConfig('start', flags, layerEnv(processEnv, dotenv).env);
 
   it.each<[string, Flags, Env, Env, string | undefined]>([
     [
@@ -77,9 +77,16 @@ describe('layerEnv + resolveConfig: flags > NOTIFY_* > .env > CI variables', () 
       `${WEBHOOK}1`,
     ],
     [
-      '.env wins over the CI variable',
+      'the masked CI/CD variable wins over an application .env',
       {},
       { SLACK_WEBHOOK_URL: `${WEBHOOK}1` },
+      { SLACK_WEBHOOK_URL: `${WEBHOOK}2` },
+      `${WEBHOOK}1`,
+    ],
+    [
+      '.env when the job sets none',
+      {},
+      { SLACK_WEBHOOK_URL: '' },
       { SLACK_WEBHOOK_URL: `${WEBHOOK}2` },
       `${WEBHOOK}2`,
     ],
@@ -95,29 +102,45 @@ describe('layerEnv + resolveConfig: flags > NOTIFY_* > .env > CI variables', () 
     expect(resolve(flags, processEnv, dotenv).webhookUrl?.href).toBe(expected);
   });
 
-  it('.env gives settings below the process NOTIFY_*, and above CI variables', () => {
-    const env = layerEnv(
-      { SLACK_WEBHOOK_URL: 'https://ci.example/hook', NOTIFY_STATUS: 'failed', PATH: '/usr/bin' },
+  it('.env only fills in what the environment leaves unset', () => {
+    const layered = layerEnv(
+      { SLACK_WEBHOOK_URL: 'https://ci.example/hook', NOTIFY_DRY_RUN: '', PATH: '/usr/bin' },
       {
         SLACK_WEBHOOK_URL: 'https://dotenv.example/hook',
-        NOTIFY_STATUS: 'success',
         NOTIFY_USER: 'ops',
+        NOTIFY_DRY_RUN: 'false',
       },
     );
-    expect(env).toEqual({
-      SLACK_WEBHOOK_URL: 'https://dotenv.example/hook',
-      NOTIFY_STATUS: 'failed',
-      NOTIFY_USER: 'ops',
-      PATH: '/usr/bin',
+    expect(layered).toEqual({
+      env: {
+        SLACK_WEBHOOK_URL: 'https://ci.example/hook',
+        NOTIFY_USER: 'ops',
+        NOTIFY_DRY_RUN: 'false',
+        PATH: '/usr/bin',
+      },
+      ignored: [],
     });
   });
 
+  it('the job status never comes from a file, even when the job has none', () => {
+    const layered = layerEnv(
+      { CI_JOB_STATUS: 'failed' },
+      { NOTIFY_STATUS: 'success', NOTIFY_ENV_FILE: 'other.env' },
+    );
+    expect(layered).toEqual({
+      env: { CI_JOB_STATUS: 'failed' },
+      ignored: ['NOTIFY_STATUS', 'NOTIFY_ENV_FILE'],
+    });
+    const ctx = { ...mainPush, status: layered.env.CI_JOB_STATUS };
+    expect(finishStatus(resolveConfig('finish', {}, layered.env), ctx).status).toBe('failed');
+  });
+
   it(".env cannot fake the CI's variables or reroute the proxy", () => {
-    const env = layerEnv(
+    const layered = layerEnv(
       { CI_JOB_STATUS: 'failed', GITLAB_CI: 'true' },
       { CI_JOB_STATUS: 'success', GITLAB_CI: 'false', HTTPS_PROXY: 'http://evil:3128' },
     );
-    expect(env).toEqual({ CI_JOB_STATUS: 'failed', GITLAB_CI: 'true' });
+    expect(layered.env).toEqual({ CI_JOB_STATUS: 'failed', GITLAB_CI: 'true' });
   });
 });
 
@@ -256,6 +279,13 @@ describe('bad settings: ConfigError, exit 2, one line naming the setting', () =>
     ['Grafana URL without scheme', 'NOTIFY_GRAFANA_URL', 'grafana.example.com'],
     ['non-boolean soft fail', 'NOTIFY_SOFT_FAIL', 'maybe'],
     ['non-boolean dry run', 'NOTIFY_DRY_RUN', '2'],
+    ['a timeout too short to open a connection', 'NOTIFY_TIMEOUT', '0.0001'],
+    ['a log range start Grafana cannot read', 'NOTIFY_LOGS_FROM', 'garbage'],
+    ['a log range start with a space', 'NOTIFY_LOGS_FROM', 'now - 1h'],
+    ['a placeholder notify does not know', 'NOTIFY_LOGS_QUERY', '{ns="{{namespce}}"}'],
+    ['a job URL that is not a URL', 'NOTIFY_JOB_URL', 'notaurl'],
+    ['a project URL with another scheme', 'NOTIFY_PROJECT_URL', 'javascript:alert(1)'],
+    ['an environment URL without scheme', 'NOTIFY_ENVIRONMENT_URL', 'app.example.com'],
   ])('%s: %s=%j', (_name, variable, value) => {
     expectUsageError(() => resolveConfig('finish', {}, { [variable]: value }), variable);
   });
@@ -283,9 +313,25 @@ describe('bad settings: ConfigError, exit 2, one line naming the setting', () =>
     for (const part of [PATH, TOKEN, TEAM, CHANNEL]) expect(error.message).not.toContain(part);
   });
 
+  it('names the unknown placeholder and the known ones', () => {
+    expect(
+      configError(() => resolveConfig('start', {}, { NOTIFY_LOGS_QUERY: '{a="{{app}}"}' })).message,
+    ).toBe(
+      'NOTIFY_LOGS_QUERY has an unknown placeholder "{{app}}" (known: {{namespace}} {{project}} {{environment}} {{ref_slug}})',
+    );
+  });
+
+  it.each<[string, string]>([
+    ['job', 'job'],
+    ['now-6h', 'now-6h'],
+    ['2026-11-21T10:00:00Z', String(Date.parse('2026-11-21T10:00:00Z'))],
+  ])('NOTIFY_LOGS_FROM=%s is taken as %s', (value, from) => {
+    expect(resolveConfig('start', {}, { NOTIFY_LOGS_FROM: value }).message.logs.from).toBe(from);
+  });
+
   it('quotes the bad value of settings that are not secret', () => {
     expect(configError(() => resolveConfig('start', {}, { NOTIFY_TIMEOUT: '-5' })).message).toBe(
-      'NOTIFY_TIMEOUT must be a number of seconds above 0 and at most 3600, e.g. 30 (got "-5")',
+      'NOTIFY_TIMEOUT must be a number of seconds from 1 to 3600, e.g. 30 (got "-5")',
     );
     expect(
       configError(() => resolveConfig('start', {}, { NOTIFY_ENVIRONMENT_MAP: 'main' })).message,
@@ -344,13 +390,24 @@ describe('finishStatus: explicit > CI > unknown', () => {
 
   it.each<[string, string | undefined, string]>([
     ['no status anywhere', undefined, 'no job status was found'],
-    ['a status the CI made up', 'running', 'the CI reported an unrecognised job status "running"'],
+    ['a status the CI made up', 'pending', 'the CI reported an unrecognised job status "pending"'],
+    [
+      'control characters in it',
+      'ok\u001b[2J\n',
+      'the CI reported an unrecognised job status "ok\\x1b[2J\\n"',
+    ],
   ])('%s: unknown, with a warning saying how to fix it', (_name, fromCi, why) => {
     const result = finishStatus(config(), ci(fromCi));
     expect(result.status).toBe('unknown');
     expect(result.warning).toBe(
-      `${why}; pass --status (success, failed, canceled, timedout) or set NOTIFY_STATUS. Reporting it as unknown`,
+      `${why}; pass --status (success, failed, canceled, timedout, aborted) or set NOTIFY_STATUS. Reporting it as unknown`,
     );
+  });
+
+  it('running (notify finish placed in script:) is not success, and says where it belongs', () => {
+    const result = finishStatus(config(), ci('running'));
+    expect(result.status).toBe('unknown');
+    expect(result.warning).toMatch(/after_script/);
   });
 
   it('never reports success when nothing is known', () => {

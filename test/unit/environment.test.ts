@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   envKind,
   envLabel,
+  globMatch,
   lookup,
   type EnvironmentSettings,
   type EnvKind,
@@ -139,6 +140,60 @@ describe('lookup', () => {
     ['a star matches the empty string', 'release/*', 'release/', true],
   ])('%s: %s vs %s', (_name, pattern, key, matches) => {
     expect(lookup([[pattern, 'hit']], key)).toBe(matches ? 'hit' : undefined);
+  });
+});
+
+describe('globMatch', () => {
+  it.each<[string, string, string, boolean]>([
+    ['an empty pattern matches only the empty string', '', '', true],
+    ['an empty pattern matches nothing else', '', 'main', false],
+    ['a star matches anything', '*', 'feature/login', true],
+    ['a star matches the empty string', '*', '', true],
+    ['two stars are one', '**', 'release/1.2', true],
+    ['a prefix', 'release/*', 'release/1.2', true],
+    ['a prefix must start the text', 'release/*', 'pre-release/1.2', false],
+    ['a suffix', '*-hotfix', 'v1.2-hotfix', true],
+    ['a suffix must end the text', '*-hotfix', 'v1.2-hotfix-2', false],
+    ['prefix and suffix may not overlap', 'ab*ba', 'aba', false],
+    ['prefix and suffix may meet', 'ab*ba', 'abba', true],
+    ['a middle piece', 'feature/*/login*', 'feature/jy/login-sso', true],
+    ['middle pieces in order', '*b*a*', 'ab', false],
+    ['a middle piece may not use the suffix', '*ab*b', 'ab', false],
+    ['a later occurrence of a middle piece', '*aab*', 'aaab', true],
+    ['case matters', 'Main', 'main', false],
+    ['a dot is literal', 'v1.2', 'v1x2', false],
+    ['a plus is literal', 'c++*', 'c++17', true],
+    ['a question mark is literal', 'why?', 'why!', false],
+    ['a question mark matches itself', 'why?', 'why?', true],
+    ['parentheses are literal', 'fix(*)', 'fix(ui)', true],
+    ['an open bracket is literal', '[wip]*', '[wip] login', true],
+    ['a bracket is no character class', '[wip]*', 'w login', false],
+    ['a backslash is literal', 'a\\*', 'a\\b', true],
+    ['a backslash escapes nothing', 'a\\*', 'a*', false],
+    ['anchors are literal', '^main$', '^main$', true],
+  ])('%s: %j vs %j', (_name, pattern, text, matches) => {
+    expect(globMatch(pattern, text)).toBe(matches);
+  });
+
+  // Each of these takes minutes, or forever, with a backtracking RegExp.
+  it.each<[string, string, string, boolean]>([
+    ['many stars, no b', `${'*a'.repeat(12)}*b`, 'a'.repeat(40), false],
+    ['many stars, 10,000 characters', `${'*a'.repeat(12)}*b`, 'a'.repeat(10_000), false],
+    ['many stars, a b at the end', `${'*a'.repeat(12)}*b`, `${'a'.repeat(10_000)}b`, true],
+    ['200 stars', `${'*a'.repeat(200)}*b`, 'a'.repeat(10_000), false],
+    ['200 stars and nothing else', '*'.repeat(200), 'a'.repeat(10_000), true],
+    ['200 pieces that all fit', 'a*'.repeat(200), 'a'.repeat(10_000), true],
+  ])('stays linear: %s', (_name, pattern, text, matches) => {
+    const started = performance.now();
+    expect(globMatch(pattern, text)).toBe(matches);
+    expect(performance.now() - started).toBeLessThan(200);
+  });
+
+  it('the map lookup uses it', () => {
+    const map: PatternMap = [[`${'*a'.repeat(12)}*b`, 'x']];
+    const started = performance.now();
+    expect(lookup(map, 'a'.repeat(40))).toBeUndefined();
+    expect(performance.now() - started).toBeLessThan(200);
   });
 });
 

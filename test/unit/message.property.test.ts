@@ -124,6 +124,7 @@ const event: fc.Arbitrary<Event> = fc.oneof(
       'failed' as const,
       'canceled' as const,
       'timedout' as const,
+      'aborted' as const,
       'unknown' as const,
     ),
   }),

@@ -69,6 +69,7 @@ describe('statusEmoji and outcome', () => {
     [finish('failed'), ':x:', 'failed'],
     [finish('canceled'), ':no_entry_sign:', 'was canceled'],
     [finish('timedout'), ':hourglass:', 'timed out'],
+    [finish('aborted'), ':octagonal_sign:', 'was aborted'],
     [finish('unknown'), ':grey_question:', 'finished with an unknown status'],
   ])('%j -> %s %s', (event, emoji, verb) => {
     expect(statusEmoji(event)).toBe(emoji);
@@ -355,6 +356,7 @@ describe('buildMessage', () => {
   it.each<[Status, string, string]>([
     ['canceled', ':no_entry_sign:', 'was canceled'],
     ['timedout', ':hourglass:', 'timed out'],
+    ['aborted', ':octagonal_sign:', 'was aborted'],
     ['unknown', ':grey_question:', 'finished with an unknown status'],
   ])('%s: says so, names stage and job, links the job', (status, emoji, verb) => {
     const message = buildMessage(mainPush, finish(status), settings);
@@ -422,7 +424,7 @@ describe('buildMessage', () => {
     );
     const href = logs.slice(1, logs.indexOf('|')).replace(/&amp;/g, '&');
     const panes = JSON.parse(new URL(href).searchParams.get('panes') as string);
-    expect(panes.a.queries[0].expr).toBe('{namespace="chat-server-production"}');
+    expect(panes.nfy.queries[0].expr).toBe('{namespace="chat-server-production"}');
   });
 
   it('the start message links the logs alone', () => {

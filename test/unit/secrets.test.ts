@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { maskUrl, Redactor } from '../../src/secrets.ts';
+import { maskUrl, PREFIX_MIN, Redactor } from '../../src/secrets.ts';
 
 const TEAM = 'T0123ABCD';
 const CHANNEL = 'B0456EFGH';
@@ -106,5 +106,41 @@ describe('Redactor', () => {
   it('ignores secrets too short to mask without garbling everything', () => {
     expect(new Redactor().add('abc', '****').redact('abc abcd')).toBe('abc abcd');
     expect(new Redactor().add('abcd', '****').redact('abc abcd')).toBe('abc ****');
+  });
+});
+
+describe('Redactor: secrets in other shapes', () => {
+  const redactor = new Redactor().addUrl(WEBHOOK);
+
+  it.each<[string, string]>([
+    ['upper case', `echo ${TOKEN.toUpperCase()}`],
+    ['mixed case path', `POST ${PATH.replace('services', 'SERVICES').toUpperCase()}`],
+    [
+      'a body cut after the token began',
+      `{"error":"no_service","path":"/services/x/y/${TOKEN.slice(0, 12)}`,
+    ],
+    ['six characters of it at the very end', `... ${TOKEN.slice(0, 6)}`],
+    ['a beginning of it in the middle', `got ${TOKEN.slice(0, 9)}!! and more`],
+  ])('masks the token written in %s', (_name, text) => {
+    const out = redactor.redact(text);
+    for (let n = PREFIX_MIN; n <= TOKEN.length; n++) {
+      expect(out.toLowerCase()).not.toContain(TOKEN.slice(0, n).toLowerCase());
+    }
+  });
+
+  it('leaves five characters of a token (too few to mean anything) and the public URL alone', () => {
+    expect(redactor.redact(`x ${TOKEN.slice(0, 5)} https://hooks.slack.com/`)).toBe(
+      `x ${TOKEN.slice(0, 5)} https://hooks.slack.com/`,
+    );
+  });
+
+  it('masks whatever was cut, wherever the cut falls', () => {
+    const body = `${'x'.repeat(40)} ${WEBHOOK} ${'y'.repeat(10)}`;
+    for (let cut = 0; cut <= body.length; cut++) {
+      const out = redactor.redact(body.slice(0, cut));
+      for (const part of [TOKEN, TEAM, CHANNEL]) {
+        expect(out).not.toContain(part.slice(0, PREFIX_MIN));
+      }
+    }
   });
 });

@@ -1,12 +1,14 @@
 // The retry policy and the explanations, as pure decisions. The real network path is tested
 // end to end in test/delivery/ against real servers; here a scripted transport answers.
 import { describe, expect, it } from 'vitest';
-import { SlackHttpError, SlackRequestError } from '../../src/errors.ts';
+import { ConfigError, SlackHttpError, SlackRequestError } from '../../src/errors.ts';
 import {
   backoffMs,
   deliver,
   explainHttp,
+  explainNetwork,
   MAX_ATTEMPTS,
+  RATE_LIMIT_FLOOR_MS,
   retryAfterMs,
   SLACK_ERRORS,
 } from '../../src/slack.ts';
@@ -21,7 +23,7 @@ function scripted(...answers: Array<Partial<HttpResponse> | Error>) {
     calls.push(Date.now());
     const answer = answers[Math.min(calls.length - 1, answers.length - 1)]!;
     if (answer instanceof Error) throw answer;
-    return { statusCode: 200, headers: {}, body: 'ok', ...answer };
+    return { statusCode: 200, headers: {}, body: 'ok', complete: true, ...answer };
   };
   return { transport, calls };
 }
@@ -103,10 +105,24 @@ describe('deliver: the retry policy', () => {
 
   it('waits Retry-After on 429 beyond the attempt cap, as the deadline allows', async () => {
     const limited = { statusCode: 429, headers: { 'retry-after': '0' }, body: 'rate_limited' };
-    const { transport, calls } = scripted(...Array(MAX_ATTEMPTS + 2).fill(limited), {});
+    const { transport, calls } = scripted(...Array(MAX_ATTEMPTS).fill(limited), {});
     const result = await deliver({ ...fast, transport });
-    expect(result.attempts).toBe(MAX_ATTEMPTS + 3);
-    expect(calls).toHaveLength(MAX_ATTEMPTS + 3);
+    expect(result.attempts).toBe(MAX_ATTEMPTS + 1);
+    expect(calls).toHaveLength(MAX_ATTEMPTS + 1);
+    // Retry-After: 0 is no reason to hammer: every wait is at least the floor.
+    for (let i = 1; i < calls.length; i++) {
+      expect(calls[i]! - calls[i - 1]!).toBeGreaterThanOrEqual(RATE_LIMIT_FLOOR_MS - 20);
+    }
+  });
+
+  it('gives up on an endless 429 at the deadline, saying so in one line', async () => {
+    const limited = { statusCode: 429, headers: { 'retry-after': '0' }, body: 'rate_limited' };
+    const { transport, calls } = scripted(limited);
+    const error = await deliver({ ...fast, timeoutMs: 2500, transport }).catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(
+      /^still rate limited \(HTTP 429\) after [23] attempts in 2\.5s \(NOTIFY_TIMEOUT\)/,
+    );
+    expect(calls.length).toBeLessThanOrEqual(3);
   });
 
   it('fails at once when Retry-After reaches past the deadline', async () => {
@@ -125,5 +141,73 @@ describe('deliver: the retry policy', () => {
     const notices: string[] = [];
     await deliver({ ...fast, transport, onRetry: (n) => notices.push(`${n.attempt} ${n.reason}`) });
     expect(notices).toEqual(['1 HTTP 500']);
+  });
+});
+
+describe('deliver: a wrong peer is said once, not retried', () => {
+  it.each<[string, RegExp]>([
+    ['EPROTO', /^TLS with hooks\.slack\.com failed \(EPROTO\); the port may not speak TLS/],
+    ['ERR_SSL_WRONG_VERSION_NUMBER', /^TLS with hooks\.slack\.com failed/],
+    ['HPE_INVALID_CONSTANT', /^hooks\.slack\.com did not answer in HTTP \(HPE_INVALID_CONSTANT\)/],
+    ['ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE', /^TLS handshake with hooks\.slack\.com failed/],
+    ['ERR_TLS_CERT_ALTNAME_INVALID', /certificate was refused/],
+  ])('%s: one attempt, the true cause', async (code, message) => {
+    const { transport, calls } = scripted(coded(code));
+    const error = await deliver({ ...fast, transport }).catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(message);
+    expect((error as Error).message).not.toContain('NODE_EXTRA_CA_CERTS');
+    expect(calls).toHaveLength(1);
+  });
+
+  it('blames an https:// proxy that does not speak TLS, not the CA', () => {
+    const proxy = new URL('https://proxy.example.com:3128');
+    const message = explainNetwork('EPROTO', URL_, proxy);
+    expect(message).toContain('the proxy proxy.example.com:3128');
+    expect(message).toContain('http://');
+    expect(message).not.toContain('NODE_EXTRA_CA_CERTS');
+  });
+});
+
+describe('deliver: proxy variables are configuration', () => {
+  it.each<[Record<string, string>, RegExp]>([
+    [{ HTTPS_PROXY: 'socks5://127.0.0.1:1080' }, /^HTTPS_PROXY is a SOCKS proxy \(socks5:\/\/\)/],
+    [{ https_proxy: 'socks5h://u:pw@127.0.0.1:1080' }, /^https_proxy is a SOCKS proxy/],
+    [{ HTTPS_PROXY: 'http://[bad' }, /^HTTPS_PROXY is not a usable proxy URL/],
+    [{ HTTP_PROXY: 'ftp://proxy:21' }, /^HTTP_PROXY is not a usable proxy URL/],
+    [{ HTTP_PROXY: 'http://' }, /^HTTP_PROXY is not a usable proxy URL/],
+  ])('%j: exit 2 before any request', async (env, message) => {
+    const { transport, calls } = scripted({});
+    const error = await deliver({ ...fast, env, transport }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toMatch(message);
+    expect((error as Error).message).not.toContain('pw@');
+    expect(calls).toHaveLength(0);
+  });
+
+  it('ignores a malformed proxy variable for the other scheme', async () => {
+    const { transport, calls } = scripted({});
+    const env = { HTTP_PROXY: 'http://[bad', HTTPS_PROXY: 'http://proxy:3128' };
+    await expect(deliver({ ...fast, env, transport })).resolves.toMatchObject({ attempts: 1 });
+    expect(calls).toHaveLength(1);
+  });
+});
+
+describe('deliver: interrupted', () => {
+  it('stops at once on a signal and says the message may not have been sent', async () => {
+    const outside = new AbortController();
+    const transport: Transport = ({ signal }) =>
+      new Promise((_resolve, reject) => {
+        signal.addEventListener('abort', () => reject(coded('ABORT_ERR')));
+        setTimeout(() => outside.abort('SIGTERM'), 50);
+      });
+    const started = Date.now();
+    const error = await deliver({ ...fast, transport, signal: outside.signal }).catch(
+      (e: unknown) => e,
+    );
+    expect((error as SlackRequestError).code).toBe('interrupted');
+    expect((error as Error).message).toBe(
+      'interrupted by SIGTERM before hooks.slack.com confirmed the message; it may not have been sent',
+    );
+    expect(Date.now() - started).toBeLessThan(2000);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseStatus, STATUS_NAMES, type Status } from '../../src/status.ts';
+import { parseStatus, STATUS_NAMES, statusHint, type Status } from '../../src/status.ts';
 
 describe('parseStatus', () => {
   it.each<[string, string, Exclude<Status, 'unknown'>]>([
@@ -8,6 +8,7 @@ describe('parseStatus', () => {
     ['GitLab', 'failed', 'failed'],
     ['GitLab', 'canceled', 'canceled'],
     ['GitLab', 'timedout', 'timedout'],
+    ['GitLab', 'aborted', 'aborted'],
     // job.status values: https://docs.github.com/en/actions/reference/workflows-and-actions/contexts#job-context
     ['GitHub', 'success', 'success'],
     ['GitHub', 'failure', 'failed'],
@@ -18,6 +19,11 @@ describe('parseStatus', () => {
     ['typed by hand', 'timed_out', 'timedout'],
     ['typed by hand', 'timed-out', 'timedout'],
     ['typed by hand', 'timeout', 'timedout'],
+    ['typed by hand', 'timed out', 'timedout'],
+    ['typed by hand', ' Timed  Out ', 'timedout'],
+    ['typed by hand', 'TIMED_-_OUT', 'timedout'],
+    ['typed by hand', 'timed\tout', 'timedout'],
+    ['shouted', 'ABORTED', 'aborted'],
     ['shouted', 'FAILED', 'failed'],
     ['padded', '  Success\n', 'success'],
   ])('%s %j -> %s', (_source, raw, expected) => {
@@ -29,10 +35,15 @@ describe('parseStatus', () => {
     '   ',
     'unknown',
     'running',
+    'Running',
     'skipped',
     'manual',
     'succes',
+    // Separators only count between words we know: they do not join a word back together.
     'fail ed',
+    'suc-cess',
+    'timedout_',
+    '_timedout',
     'toString',
     'constructor',
     '__proto__',
@@ -43,5 +54,15 @@ describe('parseStatus', () => {
 
   it('accepts every name it advertises', () => {
     for (const name of STATUS_NAMES) expect(parseStatus(name)).toBe(name);
+  });
+});
+
+describe('statusHint', () => {
+  it.each(['running', 'RUNNING', '  Running\n'])('%j: finish ran before GitLab knew', (raw) => {
+    expect(statusHint(raw)).toMatch(/^CI_JOB_STATUS is "running": .*after_script.*--status$/);
+  });
+
+  it.each(['success', 'failed', 'unknown', 'run', 'runningx', ''])('%j: nothing to add', (raw) => {
+    expect(statusHint(raw)).toBeUndefined();
   });
 });

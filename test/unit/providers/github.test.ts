@@ -210,6 +210,103 @@ describe('github.context', () => {
     });
   });
 
+  describe('without GITHUB_REF_NAME the ref comes from GITHUB_REF', () => {
+    // Runners that predate GITHUB_REF_NAME, and local runners, set only GITHUB_REF.
+    const noRefName: Env = { ...base, GITHUB_REF_NAME: undefined };
+
+    it('a branch', () => {
+      expect(github.context(noRefName, io)).toEqual(pushContext);
+    });
+
+    it('a branch with slashes', () => {
+      const env: Env = { ...noRefName, GITHUB_REF: 'refs/heads/feature/read/receipts' };
+      expect(github.context(env, io)).toEqual({
+        ...pushContext,
+        ref: { ...pushContext.ref, name: 'feature/read/receipts' },
+      });
+    });
+
+    it.each<[string, Env]>([
+      ['GITHUB_REF_TYPE=tag', { GITHUB_REF_TYPE: 'tag' }],
+      ['no GITHUB_REF_TYPE either', { GITHUB_REF_TYPE: undefined }],
+    ])('a tag, %s', (_name, over) => {
+      const env: Env = { ...noRefName, GITHUB_REF: 'refs/tags/v1.2.0', ...over };
+      expect(github.context(env, io)).toEqual({
+        ...pushContext,
+        ref: { ...pushContext.ref, name: 'v1.2.0', isTag: true },
+      });
+    });
+
+    it('GITHUB_REF_TYPE has the last word on what the ref is', () => {
+      const env: Env = { ...base, GITHUB_REF: 'refs/tags/v1.2.0', GITHUB_REF_TYPE: 'branch' };
+      expect(github.context(env, io)).toEqual(pushContext);
+    });
+
+    it('a pull request without its event: the number, as GitHub names the ref', () => {
+      const env: Env = {
+        ...noRefName,
+        GITHUB_REF: 'refs/pull/42/merge',
+        GITHUB_REF_TYPE: undefined,
+        GITHUB_SHA: PR_MERGE_SHA,
+        GITHUB_EVENT_NAME: 'pull_request',
+        GITHUB_EVENT_PATH: undefined,
+      };
+      expect(github.context(env, io)).toEqual({
+        ...pushContext,
+        ref: { name: '42/merge', isTag: false },
+        commit: {
+          sha: PR_MERGE_SHA,
+          shortSha: '3b9d7f0',
+          url: `${REPO_URL}/commit/${PR_MERGE_SHA}`,
+        },
+        pipeline: { ...pushContext.pipeline, source: 'pull_request' },
+        change: { kind: 'pull_request', number: '42', url: `${REPO_URL}/pull/42` },
+      });
+    });
+
+    it('a pull request without its event still names the branch by GITHUB_HEAD_REF', () => {
+      const env: Env = {
+        ...noRefName,
+        GITHUB_REF: 'refs/pull/42/merge',
+        GITHUB_HEAD_REF: 'feature/typing',
+        GITHUB_EVENT_PATH: undefined,
+      };
+      expect(github.context(env, io)).toEqual({
+        ...pushContext,
+        ref: { name: 'feature/typing', isTag: false },
+        commit: { sha: SHA, shortSha: 'e83c516', url: `${REPO_URL}/commit/${SHA}` },
+        change: { kind: 'pull_request', number: '42', url: `${REPO_URL}/pull/42` },
+      });
+    });
+
+    it('the event names the pull request when it can', () => {
+      const env: Env = {
+        ...noRefName,
+        GITHUB_REF: 'refs/pull/42/merge',
+        GITHUB_HEAD_REF: 'feature/typing',
+        GITHUB_EVENT_PATH: fixture('pull_request.json'),
+      };
+      expect(github.context(env, io).change).toEqual({
+        kind: 'pull_request',
+        number: '42',
+        title: 'Show typing indicators',
+        url: `${REPO_URL}/pull/42`,
+      });
+    });
+
+    it.each<[string, string | undefined]>([
+      ['no GITHUB_REF', undefined],
+      ['a kind of ref GitHub does not name', 'refs/remotes/origin/main'],
+      ['not a ref', 'main'],
+    ])('%s: no name', (_name, ref) => {
+      const env: Env = { ...noRefName, GITHUB_REF: ref };
+      expect(github.context(env, io)).toEqual({
+        ...pushContext,
+        ref: { ...pushContext.ref, name: undefined },
+      });
+    });
+  });
+
   it('without GITHUB_REPOSITORY there are no links, only names', () => {
     const env: Env = { ...base, GITHUB_REPOSITORY: undefined, GITHUB_EVENT_PATH: undefined };
     expect(github.context(env, io)).toEqual({

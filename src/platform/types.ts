@@ -1,0 +1,37 @@
+// The seam between notify's logic and the machine it runs on. Everything that touches the
+// outside world — files, the working directory, signals, output, HTTP — is reached through
+// these types, so that another runtime can stand in for Node by implementing them once.
+import type { Transport } from '../transport.ts';
+import type { Env } from '../context.ts';
+
+/** Why a file could not be read. `missing` is the ordinary case of an optional file. */
+export type FileProblem = 'missing' | 'not a regular file' | 'too large' | 'unreadable';
+
+export class FileError extends Error {
+  readonly path: string;
+  readonly problem: FileProblem;
+  constructor(path: string, problem: FileProblem, detail?: string) {
+    super(`${path}: ${problem}${detail ? ` (${detail})` : ''}`);
+    this.name = 'FileError';
+    this.path = path;
+    this.problem = problem;
+  }
+}
+
+export interface Platform {
+  env: Env;
+  argv: readonly string[];
+  /** The working directory, or undefined when it no longer exists. */
+  cwd(): string | undefined;
+  /**
+   * A regular file's text, at most `maxBytes` bytes; never blocks (FIFOs, devices and
+   * directories are refused) and never reads more than `maxBytes + 1` bytes. Throws FileError.
+   */
+  readText(path: string, maxBytes: number): string;
+  stdout(text: string): void;
+  stderr(text: string): void;
+  /** Calls `handler` on SIGTERM, SIGINT or SIGHUP until the returned function is called. */
+  onSignal(handler: (signal: string) => void): () => void;
+  /** An HTTP client that reads its proxy settings from `env`. */
+  transport(env: Env): Transport;
+}
