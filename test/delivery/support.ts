@@ -122,19 +122,26 @@ export async function startCountingRelay(port: number): Promise<CountingRelay> {
 
 export interface SilentServer {
   port: number;
+  /** TCP connections accepted so far. */
+  readonly connections: number;
   close(): Promise<void>;
 }
 
 /** Accepts TCP connections and never says a word: a peer that blackholes us. */
 export async function startSilentServer(): Promise<SilentServer> {
+  let connections = 0;
   const sockets = new Set<Socket>();
   const server = createServer((socket) => {
+    connections++;
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     port: (server.address() as AddressInfo).port,
+    get connections() {
+      return connections;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();

@@ -7,7 +7,10 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { withPrivateCaSlack } from '../helpers/ca.ts';
 import { startFakeSlack, type FakeSlack } from '../helpers/fake-slack.ts';
 import { need, succeeds } from '../helpers/need.ts';
+import { startSilentServer } from '../delivery/support.ts';
 import { GITLAB_ENV, requireBuild, ROOT } from '../helpers/run.ts';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const IMAGE = 'notify-test/notify:e2e';
 const DEBUG_IMAGE = 'notify-test/notify:e2e-debug';
@@ -147,6 +150,50 @@ describe.skipIf(!hasDocker)('the images, on a real Docker daemon', () => {
       expect(result.code).toBe(0);
       expect(tls.requests).toHaveLength(1);
     }));
+
+  it('as PID 1, docker stop (SIGTERM) ends a delivery at once, with one line', async () => {
+    const silent = await startSilentServer();
+    const name = `notify-e2e-pid1-${process.pid}`;
+    try {
+      const env = { ...GITLAB_ENV, SLACK_WEBHOOK_URL: `http://127.0.0.1:${silent.port}/hooks/x` };
+      const run = dockerRun(env, '--name', name, IMAGE, 'start');
+      // Until notify is connected to the silent server, the signal would come too early.
+      for (let i = 0; i < 100 && silent.connections === 0; i++) await sleep(100);
+      expect(silent.connections).toBe(1);
+      const stopped = Date.now();
+      await mustDocker(['kill', '--signal', 'TERM', name]);
+      const result = await run;
+      expect(Date.now() - stopped).toBeLessThan(5_000);
+      expect(result.code).toBe(1);
+      expect(result.stderr.trim()).toMatch(/^notify: delivery failed: interrupted by SIGTERM/);
+    } finally {
+      await docker(['rm', '-f', name]);
+      await silent.close();
+    }
+  });
+
+  it.each(['/usr/local/bin/notify', 'kaniko'])(
+    '%s: NODE_OPTIONS and --env-file are notify’s, not the runtime’s',
+    async (which) => {
+      const env = { ...GITLAB_ENV, NODE_OPTIONS: '--require=/nonexistent.js' };
+      const args = ['start', '--dry-run', '--env-file', '/nonexistent.env'];
+      const result =
+        which === 'kaniko'
+          ? await dockerRun(
+              env,
+              '--entrypoint',
+              '/busybox/sh',
+              KANIKO_IMAGE,
+              '-c',
+              `notify ${args.join(' ')}`,
+            )
+          : await dockerRun(env, IMAGE, ...args);
+      expect(result.code).toBe(2);
+      expect(result.stderr.trim()).toBe(
+        'notify: env file "/nonexistent.env" cannot be read: missing (check --env-file)',
+      );
+    },
+  );
 
   it('kaniko image: notify on the PATH of a busybox shell delivers', async () => {
     const env = { ...GITLAB_ENV, SLACK_WEBHOOK_URL: slack.webhookUrl, CI_JOB_STATUS: 'failed' };

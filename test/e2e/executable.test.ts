@@ -47,7 +47,26 @@ function expectStartDelivered(result: { code: number | null; stdout: string; std
   expect(result.stdout).not.toContain('s3cr3t');
 }
 
+// Arguments a Node runtime would take for itself (it reads --env-file before any JavaScript).
+const RUNTIME_BAIT = ['start', '--dry-run', '--env-file', '/nonexistent.env'];
+
+/** notify, not the runtime, answered RUNTIME_BAIT: its own exit 2 and one line. */
+function expectNotifyAnswered(result: { code: number | null; stdout: string; stderr: string }) {
+  expect(result.stderr).toBe(
+    'notify: env file "/nonexistent.env" cannot be read: missing (check --env-file)\n',
+  );
+  expect(result.code).toBe(2);
+}
+
 describe('dist/notify', () => {
+  it('takes no argument or NODE_OPTIONS for the runtime', async () => {
+    const result = await runNotify(RUNTIME_BAIT, {
+      ...GITLAB_ENV,
+      NODE_OPTIONS: '--require=/nonexistent.js --inspect',
+    });
+    expectNotifyAnswered(result);
+  });
+
   it('delivers with an empty environment plus CI variables: no Node, no PATH', async () => {
     const result = await runNotify(['start'], {
       ...GITLAB_ENV,
@@ -81,6 +100,15 @@ describe.skipIf(!canChroot)('dist/rootfs, the FROM-scratch image, in a chroot', 
       { command: CHROOT },
     );
     expectStartDelivered(result);
+  });
+
+  it('takes no argument or NODE_OPTIONS for the runtime', async () => {
+    const result = await runNotify(
+      [join(ROOT, 'dist/rootfs'), '/usr/local/bin/notify', ...RUNTIME_BAIT],
+      { ...GITLAB_ENV, NODE_OPTIONS: '--require=/nonexistent.js' },
+      { command: CHROOT },
+    );
+    expectNotifyAnswered(result);
   });
 
   it('trusts a private CA given in NODE_EXTRA_CA_CERTS', () =>
@@ -151,6 +179,15 @@ describe.skipIf(!canChroot || !hasBusybox)('dist/kaniko in a busybox-only chroot
       expect(result.code).toBe(0);
       expect(tls.requests).toHaveLength(1);
     }));
+
+  it('takes no argument or NODE_OPTIONS for the runtime', async () => {
+    const result = await runNotify(
+      [root, '/busybox/sh', '-c', `notify ${RUNTIME_BAIT.join(' ')}`],
+      { ...GITLAB_ENV, PATH: '/kaniko/notify/bin:/busybox', NODE_OPTIONS: '-r /nonexistent.js' },
+      { command: CHROOT },
+    );
+    expectNotifyAnswered(result);
+  });
 
   it('starts through a symlink to the launcher, as a PATH entry elsewhere would', async () => {
     const result = await runNotify(
