@@ -1,7 +1,8 @@
 // Entry point of the bundle and the executable: the Node platform in, an exit code out.
 import { main } from './cli.ts';
-import { nodePlatform } from './platform/node.ts';
+import { nodePlatform, restartWithoutRuntimeVariables } from './platform/node.ts';
 
+restartWithoutRuntimeVariables();
 const platform = nodePlatform();
 void main({ ...platform, cwd: platform.cwd() }).then((code) => {
   process.exitCode = code;

@@ -9,7 +9,7 @@
 // Other 4xx, TLS failures, a peer that does not speak HTTP and a proxy's 4xx are permanent:
 // retrying cannot fix a revoked webhook, an unknown CA, a wrong port or wrong proxy credentials.
 import type { Env } from './context.ts';
-import { SlackHttpError, SlackRequestError, type DeliveryError } from './errors.ts';
+import { ConfigError, SlackHttpError, SlackRequestError, type DeliveryError } from './errors.ts';
 import { nodeTransport, proxyFor, type Transport } from './transport.ts';
 
 export const MAX_ATTEMPTS = 4;
@@ -238,6 +238,8 @@ async function attempt(
     if (statusCode >= 500) return { kind: 'retry', reason: `HTTP ${statusCode}`, error };
     return { kind: 'fail', error };
   } catch (cause) {
+    // The settings are wrong (a CA file that cannot be read): no retry can fix that.
+    if (cause instanceof ConfigError) throw cause;
     const code = errorCode(cause);
     const error = new SlackRequestError(
       explainNetwork(code, options.url, proxy),

@@ -131,7 +131,13 @@ function post(
   const http = secure
     ? process.getBuiltinModule('node:https')
     : process.getBuiltinModule('node:http');
-  const agent = new http.Agent({ keepAlive: false, ...(proxies ? { proxyEnv: proxies } : {}) });
+  const agent = new http.Agent({
+    keepAlive: false,
+    // Certificates are always checked: NODE_TLS_REJECT_UNAUTHORIZED=0 is the runtime's switch,
+    // not notify's (a private CA goes in NODE_EXTRA_CA_CERTS).
+    rejectUnauthorized: true,
+    ...(proxies ? { proxyEnv: proxies } : {}),
+  });
   return new Promise<HttpResponse>((resolve, reject) => {
     let timer: NodeJS.Timeout | undefined;
     let settled = false;

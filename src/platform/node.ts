@@ -1,6 +1,9 @@
 // The Platform on Node: node:fs for bounded reads, process for the rest.
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
-import { nodeTransport } from '../transport.ts';
+import type { Env } from '../context.ts';
+import { ConfigError } from '../errors.ts';
+import { quote } from '../output.ts';
+import { nodeTransport, type Transport } from '../transport.ts';
 import { FileError, type Platform } from './types.ts';
 
 const CHUNK = 64 * 1024;
@@ -62,6 +65,71 @@ export function onSignal(handler: (signal: string) => void): () => void {
   };
 }
 
+/** A CA bundle is a few hundred kilobytes at most; the system's whole store is about 200. */
+const CA_FILE_MAX = 1024 * 1024;
+
+/**
+ * The runtime reads NODE_EXTRA_CA_CERTS on the event loop's thread at the first TLS connection:
+ * a FIFO there would block notify past every deadline, and a missing file is only a warning of
+ * the runtime's own. Read it first, bounded, and make anything but a readable file exit 2.
+ */
+function checkCaFile(env: Env): void {
+  const path = env.NODE_EXTRA_CA_CERTS;
+  if (!path) return;
+  try {
+    readText(path, CA_FILE_MAX);
+  } catch (error) {
+    const problem = error instanceof FileError ? error.problem : 'unreadable';
+    throw new ConfigError(
+      `NODE_EXTRA_CA_CERTS ${quote(path)} cannot be read: ${problem} (expected a PEM file of CA certificates)`,
+    );
+  }
+}
+
+function transport(env: Env): Transport {
+  const send = nodeTransport(env);
+  return (options) => {
+    if (options.url.protocol === 'https:' || env.HTTPS_PROXY || env.https_proxy) checkCaFile(env);
+    return send(options);
+  };
+}
+
+/**
+ * Variables the runtime inside the executable would obey: debug output that prints the webhook
+ * URL (NODE_DEBUG=net), coverage and compile-cache files written into the job's folders, TLS
+ * checks turned off, a different ICU or thread pool. Set for a job, they are the job's, not
+ * notify's.
+ */
+export const RUNTIME_VARIABLES = [
+  'NODE_DEBUG',
+  'NODE_DEBUG_NATIVE',
+  'NODE_V8_COVERAGE',
+  'NODE_COMPILE_CACHE',
+  'NODE_REDIRECT_WARNINGS',
+  'NODE_PENDING_DEPRECATION',
+  'NODE_TLS_REJECT_UNAUTHORIZED',
+  'NODE_ICU_DATA',
+  'NODE_CHANNEL_FD',
+  'NODE_UNIQUE_ID',
+  'NODE_USE_ENV_PROXY',
+  'UV_THREADPOOL_SIZE',
+  'UV_USE_IO_URING',
+] as const;
+
+/**
+ * In the single executable, when the environment holds any of RUNTIME_VARIABLES, start again
+ * without them (the same process, replaced: execve). The runtime read them before notify's
+ * first line ran, so this is the only way to take them back. Costs one start, only then.
+ */
+export function restartWithoutRuntimeVariables(): void {
+  const found = RUNTIME_VARIABLES.filter((name) => process.env[name] !== undefined);
+  const sea = process.getBuiltinModule('node:sea');
+  if (!found.length || !sea?.isSea() || typeof process.execve !== 'function') return;
+  const env = { ...process.env };
+  for (const name of [...RUNTIME_VARIABLES, 'NODE_OPTIONS']) delete env[name];
+  process.execve(process.execPath, [process.execPath, ...process.argv.slice(2)], env);
+}
+
 export const nodePlatform = (): Platform => ({
   env: process.env,
   argv: process.argv.slice(2),
@@ -70,5 +138,5 @@ export const nodePlatform = (): Platform => ({
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   onSignal,
-  transport: nodeTransport,
+  transport,
 });

@@ -2,11 +2,12 @@
 // a checkout's .env, files that never end, servers that lie, signals mid-send, and text made
 // to fool a terminal. Each case is the executable spawned as a job would spawn it.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { withPrivateCaSlack } from '../helpers/ca.ts';
 import { ok, startFakeSlack, status, WEBHOOK_PATH } from '../helpers/fake-slack.ts';
 import { GITLAB_ENV, NOTIFY, ROOT } from '../helpers/run.ts';
 import {
@@ -30,6 +31,13 @@ const TERMINAL_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\
 function checkout(files: Record<string, string> = {}): string {
   const path = mkdtempSync(join(dir, 'checkout-'));
   for (const [name, text] of Object.entries(files)) writeFileSync(join(path, name), text);
+  return path;
+}
+
+/** A FIFO that nobody writes to: opening it for reading blocks, reading it never ends. */
+function fifoPath(): string {
+  const path = join(dir, 'fifo');
+  if (!existsSync(path)) execFileSync('mkfifo', [path]);
   return path;
 }
 
@@ -106,6 +114,46 @@ describe('the executable is notify, not a JavaScript runtime', () => {
   );
 });
 
+describe('the runtime’s own variables do not reach it', () => {
+  it('NODE_DEBUG=net,http,tls prints nothing, and no secret', async () => {
+    const slack = track(await startFakeSlack());
+    const result = await notify(
+      ['start'],
+      jobEnv(slack.webhookUrl, { NODE_DEBUG: 'net,http,tls,http2,fs', NODE_DEBUG_NATIVE: 'SEA' }),
+    );
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe('');
+    oneLine(result.stdout);
+    expectNoSecrets(result, slack.webhookUrl);
+  });
+
+  it('NODE_TLS_REJECT_UNAUTHORIZED=0 does not turn certificate checks off', () =>
+    withPrivateCaSlack(async (_ca, tls) => {
+      const result = await notify(
+        ['start'],
+        jobEnv(tls.webhookUrl, { NODE_TLS_REJECT_UNAUTHORIZED: '0' }),
+      );
+      expect(result.code).toBe(1);
+      expect(oneLine(result.stderr)).toMatch(/certificate is not from a trusted CA/);
+      expect(tls.requests).toHaveLength(0);
+    }));
+
+  it.each([
+    ['a FIFO', () => fifoPath()],
+    ['/dev/zero', () => '/dev/zero'],
+    ['a missing file', () => join(dir, 'no-such-ca.pem')],
+  ])('NODE_EXTRA_CA_CERTS naming %s: exit 2 at once, one line', async (_name, path) => {
+    const result = await notify(
+      ['start'],
+      jobEnv(`https://127.0.0.1:9${WEBHOOK_PATH}`, { NODE_EXTRA_CA_CERTS: path() }),
+      { killAfterMs: 20_000 },
+    );
+    expect(result.code).toBe(2);
+    expect(oneLine(result.stderr)).toMatch(/^notify: NODE_EXTRA_CA_CERTS ".*" cannot be read: /);
+    expect(result.ms).toBeLessThan(10_000);
+  });
+});
+
 describe('the job’s environment beats the checkout', () => {
   it.each([
     ['NOTIFY_STATUS=success turns no failed job green', { NOTIFY_STATUS: 'success' }],
@@ -142,8 +190,7 @@ describe('the job’s environment beats the checkout', () => {
 });
 
 describe('every read is bounded', () => {
-  const fifo = join(dir, 'fifo');
-  execFileSync('mkfifo', [fifo]);
+  const fifo = fifoPath();
   const big = join(dir, 'big-event.json');
   writeFileSync(big, `{"pad":"${'x'.repeat(5 * 1024 * 1024)}"}`);
   const githubEnv = (eventPath: string) => ({
