@@ -122,9 +122,8 @@ export const RUNTIME_VARIABLES = [
  * first line ran, so this is the only way to take them back. Costs one start, only then.
  */
 export function restartWithoutRuntimeVariables(): void {
-  const found = RUNTIME_VARIABLES.filter((name) => process.env[name] !== undefined);
-  const sea = process.getBuiltinModule('node:sea');
-  if (!found.length || !sea?.isSea() || typeof process.execve !== 'function') return;
+  if (!RUNTIME_VARIABLES.some((name) => process.env[name] !== undefined)) return;
+  if (!process.getBuiltinModule('node:sea')?.isSea() || typeof process.execve !== 'function') return;
   const env = { ...process.env };
   for (const name of [...RUNTIME_VARIABLES, 'NODE_OPTIONS']) delete env[name];
   process.execve(process.execPath, [process.execPath, ...process.argv.slice(2)], env);
