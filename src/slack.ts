@@ -1,33 +1,16 @@
 // Delivery to a Slack incoming webhook (or a compatible server such as Mattermost).
 // https://docs.slack.dev/messaging/sending-messages-using-incoming-webhooks
-//
-// Retry policy. 429: wait what Retry-After says, as often as the deadline allows; Slack did not
-// post the message, so a retry cannot duplicate it. 5xx and network failures: back off
-// exponentially with jitter, at most MAX_ATTEMPTS in all. A 5xx or a reset after the body
-// was sent may mean Slack posted anyway, so a retry can duplicate a message; a deploy
-// notification seen twice costs less than one never seen, and the cap bounds the duplicates.
-// Other 4xx, TLS failures, a peer that does not speak HTTP and a proxy's 4xx are permanent:
-// retrying cannot fix a revoked webhook, an unknown CA, a wrong port or wrong proxy credentials.
+// The request, its deadline and retries are http.ts's; this file reads the webhook's answers.
 import type { Env } from './context.ts';
-import { ConfigError, SlackHttpError, SlackRequestError, type DeliveryError } from './errors.ts';
-import { nodeTransport, proxyFor, type Transport } from './transport.ts';
+import { SlackHttpError } from './errors.ts';
+import { Deadline, exchange, rateLimited, type RetryNotice, type Verdict } from './http.ts';
+import type { HttpResponse, Transport } from './transport.ts';
+import { nodeTransport } from './transport.ts';
 
-export const MAX_ATTEMPTS = 4;
-const CONNECT_TIMEOUT_MS = 5_000;
-const RESPONSE_TIMEOUT_MS = 10_000;
-const BACKOFF_BASE_MS = 500;
-const BACKOFF_MAX_MS = 8_000;
+
 const BODY_LIMIT = 4_096;
-/** The shortest wait after a 429, whatever Retry-After says: Slack allows about 1 post/s. */
-export const RATE_LIMIT_FLOOR_MS = 1_000;
 /** How long a 2xx answer's body may take: the status line already said the message is in. */
 const OK_BODY_GRACE_MS = 1_000;
-
-export interface RetryNotice {
-  attempt: number;
-  delayMs: number;
-  reason: string;
-}
 
 export interface DeliveryOptions {
   url: URL;
@@ -76,21 +59,6 @@ export const SLACK_ERRORS: Readonly<Record<string, string>> = {
   rate_limited: 'Slack is rate limiting this webhook; space out messages or raise NOTIFY_TIMEOUT',
 };
 
-/** `Retry-After` in milliseconds: delta seconds or an HTTP date. */
-export function retryAfterMs(header: string | undefined, now = Date.now()): number | undefined {
-  if (!header) return undefined;
-  const value = header.trim();
-  if (/^\d+(\.\d+)?$/.test(value)) return Math.round(Number(value) * 1000);
-  const date = Date.parse(value);
-  return Number.isFinite(date) ? Math.max(0, date - now) : undefined;
-}
-
-/** Exponential backoff with jitter: uniform in [base * 2^(n-1) / 2, base * 2^(n-1)]. */
-export function backoffMs(attempt: number, random: () => number = Math.random): number {
-  const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** (attempt - 1));
-  return Math.round(ceiling / 2 + (ceiling / 2) * random());
-}
-
 export function explainHttp(statusCode: number, body: string): string {
   const code = body.trim();
   // Own keys only: a body of `constructor` or `toString` is not one of Slack's codes.
@@ -103,236 +71,36 @@ export function explainHttp(statusCode: number, body: string): string {
   return `Slack answered HTTP ${statusCode}${code ? `: ${JSON.stringify(code)}` : ' with an empty body'}`;
 }
 
-// The certificate could not be traced to a trusted CA: a private CA is the usual reason.
-const UNTRUSTED =
-  /^(UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|CERT_UNTRUSTED|CERT_SIGNATURE_FAILURE)$/;
-const CERT = /CERT|ERR_TLS/;
-// The other end answered, but not in TLS (an https:// URL on a plain port) or not in HTTP.
-const NOT_TLS = /^(EPROTO|ERR_SSL_(WRONG_VERSION_NUMBER|PACKET_LENGTH_TOO_LONG|HTTP_REQUEST))$/;
-const TLS_OTHER = /^ERR_SSL_/;
-const NOT_HTTP = /^HPE_/;
-// A proxy that refuses us (407 wrong credentials, 403 host not allowed) will refuse a retry too.
-const PERMANENT = new RegExp(
-  `${UNTRUSTED.source}|${CERT.source}|${NOT_TLS.source}|${TLS_OTHER.source}|${NOT_HTTP.source}|^PROXY_4\\d\\d$`,
-);
-// Node tells a proxy's non-2xx answer to a CONNECT (https targets) only in the message of an
-// ERR_PROXY_TUNNEL; for http targets the proxy's answer arrives as the response itself.
-const PROXY_ANSWER = /HTTP\/\d(?:\.\d)? (\d{3})/;
-
-function* causes(error: unknown): Generator<{ code?: unknown; message?: unknown }> {
-  const seen = new Set<unknown>();
-  for (let e: unknown = error; e && typeof e === 'object' && !seen.has(e);) {
-    seen.add(e);
-    yield e;
-    e = (e as { cause?: unknown }).cause;
-  }
-}
-
-/** A stable reason: `PROXY_<status>` when the proxy answered, else the first error code. */
-function errorCode(error: unknown): string {
-  for (const e of causes(error)) {
-    if (e.code !== 'ERR_PROXY_TUNNEL') continue;
-    const proxy = typeof e.message === 'string' ? PROXY_ANSWER.exec(e.message) : null;
-    return proxy ? `PROXY_${proxy[1]}` : 'ERR_PROXY_TUNNEL';
-  }
-  for (const e of causes(error)) {
-    if (typeof e.code === 'string') return e.code;
-  }
-  return 'unknown';
-}
-
-/** One line on what went wrong with the connection, blaming the proxy only where it can be. */
-export function explainNetwork(code: string, url: URL, proxy?: URL): string {
-  // Through a proxy, the connection that failed may be the one to the proxy.
-  const host = proxy ? `${url.host} (or its proxy)` : url.host;
-  switch (code) {
-    case 'ECONNREFUSED':
-      return `connection to ${host} refused`;
-    case 'ECONNRESET':
-    case 'EPIPE':
-      return `connection to ${host} was reset`;
-    case 'ERR_PROXY_TUNNEL':
-      return `the proxy could not open a tunnel to ${url.host}`;
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return `cannot resolve ${proxy ? `${url.hostname} (or its proxy)` : url.hostname} (DNS)`;
-    case 'CONNECT_TIMEOUT':
-    case 'ETIMEDOUT':
-      return `connecting to ${host} timed out`;
-    case 'RESPONSE_TIMEOUT':
-      return `${host} did not answer in time`;
-    case 'PROXY_407':
-      return `the proxy refused to connect to ${url.host} without valid credentials (HTTP 407); check those in the HTTPS_PROXY / HTTP_PROXY URL`;
-  }
-  if (code.startsWith('PROXY_')) {
-    return `the proxy refused to connect to ${url.host} (HTTP ${code.slice('PROXY_'.length)})`;
-  }
-  if (NOT_TLS.test(code)) {
-    if (proxy?.protocol === 'https:') {
-      return `TLS with the proxy ${proxy.host} failed (${code}); an https:// proxy URL means TLS to the proxy itself, and most proxies take http://`;
-    }
-    return `TLS with ${host} failed (${code}); the port may not speak TLS: check the URL's scheme (https:// or http://) and port`;
-  }
-  if (TLS_OTHER.test(code)) return `TLS handshake with ${host} failed (${code})`;
-  if (NOT_HTTP.test(code)) {
-    return `${host} did not answer in HTTP (${code}); check the URL's host and port`;
-  }
-  if (UNTRUSTED.test(code)) {
-    return `TLS to ${host} failed (${code}): its certificate is not from a trusted CA; for a private CA, set NODE_EXTRA_CA_CERTS to its PEM file`;
-  }
-  if (CERT.test(code)) return `TLS to ${host} failed (${code}): its certificate was refused`;
-  return `request to ${host} failed (${code})`;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-  });
-}
-
-type Outcome =
-  | { kind: 'delivered'; statusCode: number }
-  | { kind: 'retry'; reason: string; delayMs?: number; error: DeliveryError }
-  | { kind: 'fail'; error: DeliveryError };
-
-async function attempt(
-  options: DeliveryOptions,
-  transport: Transport,
-  proxy: URL | undefined,
-  body: string,
-  signal: AbortSignal,
-  attempts: number,
-): Promise<Outcome> {
-  try {
-    const response = await transport({
-      url: options.url,
-      body,
-      headers: { 'content-type': 'application/json; charset=utf-8', 'user-agent': 'notify' },
-      signal,
-      connectTimeoutMs: options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS,
-      responseTimeoutMs: options.responseTimeoutMs ?? RESPONSE_TIMEOUT_MS,
-      bodyLimit: BODY_LIMIT,
-      okBodyGraceMs: OK_BODY_GRACE_MS,
-    });
-    const { statusCode, body: text } = response;
-    if (statusCode >= 200 && statusCode < 300) return { kind: 'delivered', statusCode };
-    if (statusCode === 407) {
-      const message = explainNetwork('PROXY_407', options.url);
-      return {
-        kind: 'fail',
-        error: new SlackRequestError(message, 'PROXY_407', attempts, undefined),
-      };
-    }
-    const error = new SlackHttpError(explainHttp(statusCode, text), statusCode, text, attempts);
-    if (statusCode === 429) {
-      const header = response.headers['retry-after'];
-      const delayMs = retryAfterMs(Array.isArray(header) ? header[0] : header) ?? 1000;
-      return { kind: 'retry', reason: 'rate limited (HTTP 429)', delayMs, error };
-    }
-    if (statusCode >= 500) return { kind: 'retry', reason: `HTTP ${statusCode}`, error };
-    return { kind: 'fail', error };
-  } catch (cause) {
-    // The settings are wrong (a CA file that cannot be read): no retry can fix that.
-    if (cause instanceof ConfigError) throw cause;
-    const code = errorCode(cause);
-    const error = new SlackRequestError(
-      explainNetwork(code, options.url, proxy),
-      code,
-      attempts,
-      cause,
-    );
-    if (signal.aborted || PERMANENT.test(code)) return { kind: 'fail', error };
-    return { kind: 'retry', reason: error.message, error };
-  }
+/** The webhook's answer: 2xx is posted, whatever the body says or how slowly it comes. */
+function judgeWebhook(response: HttpResponse, attempts: number): Verdict<number> {
+  const { statusCode, body } = response;
+  if (statusCode >= 200 && statusCode < 300) return { kind: 'done', value: statusCode };
+  const error = new SlackHttpError(explainHttp(statusCode, body), statusCode, body, attempts);
+  if (statusCode === 429) return rateLimited(response, error);
+  if (statusCode >= 500) return { kind: 'retry', reason: `HTTP ${statusCode}`, error };
+  return { kind: 'fail', error };
 }
 
 export async function deliver(options: DeliveryOptions): Promise<Delivered> {
-  // A malformed or unsupported proxy is the configuration's fault: exit 2 before any request.
-  const proxy = proxyFor(options.env, options.url);
-  const transport = options.transport ?? nodeTransport(options.env);
-  const started = Date.now();
-  const deadline = started + options.timeoutMs;
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), options.timeoutMs);
-  let interrupted: string | undefined;
-  const onSignal = () => {
-    interrupted = String(options.signal?.reason ?? 'a signal');
-    controller.abort();
-  };
-  if (options.signal?.aborted) onSignal();
-  else options.signal?.addEventListener('abort', onSignal, { once: true });
-  const body = JSON.stringify(options.payload);
-  const seconds = Math.round(options.timeoutMs / 100) / 10;
-  const stopped = (attempts: number, last?: DeliveryError) =>
-    interrupted
-      ? new SlackRequestError(
-          `interrupted by ${interrupted} before ${options.url.host} confirmed the message; it may not have been sent`,
-          'interrupted',
-          attempts,
-          last,
-        )
-      : new SlackRequestError(
-          `no delivery within ${seconds}s (NOTIFY_TIMEOUT)${last ? `; last attempt: ${last.message}` : ''}`,
-          'deadline',
-          attempts,
-          last,
-        );
-  let failures = 0;
-  // The last real failure: an attempt cut short by the deadline says nothing about Slack.
-  let last: DeliveryError | undefined;
+  const deadline = new Deadline(options.timeoutMs, options.signal);
   try {
-    for (let attempts = 1; ; attempts++) {
-      if (controller.signal.aborted) throw stopped(attempts - 1, last);
-      const outcome = await attempt(options, transport, proxy, body, controller.signal, attempts);
-      if (outcome.kind === 'delivered') return { attempts, statusCode: outcome.statusCode };
-      if (controller.signal.aborted) {
-        throw stopped(attempts, outcome.error.code === 'ABORT_ERR' ? last : outcome.error);
-      }
-      last = outcome.error;
-      if (outcome.kind === 'fail') throw outcome.error;
-      let delayMs = outcome.delayMs;
-      if (delayMs === undefined) {
-        failures++;
-        if (failures >= MAX_ATTEMPTS) throw outcome.error;
-        delayMs = backoffMs(failures, options.random);
-      } else {
-        // At least the floor, whatever Retry-After says (0 would mean hammering Slack), and
-        // spread a burst of rate-limited senders so they do not all come back at once.
-        delayMs = Math.max(delayMs, RATE_LIMIT_FLOOR_MS);
-        delayMs += Math.round(250 * (options.random ?? Math.random)());
-      }
-      if (Date.now() + delayMs >= deadline) {
-        // Waiting cannot help: give up now, and say why.
-        const asked = outcome.delayMs;
-        if (asked !== undefined && Date.now() + asked >= deadline) {
-          throw new SlackRequestError(
-            `rate limited: Slack asked to wait ${Math.ceil(asked / 1000)}s (Retry-After), past the ${seconds}s deadline (NOTIFY_TIMEOUT)`,
-            'rate_limited',
-            attempts,
-            outcome.error,
-          );
-        }
-        if (asked !== undefined) {
-          throw new SlackRequestError(
-            `still rate limited (HTTP 429) after ${attempts} attempts in ${seconds}s (NOTIFY_TIMEOUT); space out messages or raise NOTIFY_TIMEOUT`,
-            'rate_limited',
-            attempts,
-            outcome.error,
-          );
-        }
-        throw stopped(attempts, outcome.error);
-      }
-      options.onRetry?.({ attempt: attempts, delayMs, reason: outcome.reason });
-      await sleep(delayMs, controller.signal);
-    }
+    const { value, attempts } = await exchange({
+      url: options.url,
+      body: JSON.stringify(options.payload),
+      headers: { 'content-type': 'application/json; charset=utf-8', 'user-agent': 'notify' },
+      deadline,
+      env: options.env,
+      transport: options.transport ?? nodeTransport(options.env),
+      judge: judgeWebhook,
+      bodyLimit: BODY_LIMIT,
+      okBodyGraceMs: OK_BODY_GRACE_MS,
+      connectTimeoutMs: options.connectTimeoutMs,
+      responseTimeoutMs: options.responseTimeoutMs,
+      onRetry: options.onRetry,
+      random: options.random,
+    });
+    return { attempts, statusCode: value };
   } finally {
-    clearTimeout(timer);
-    options.signal?.removeEventListener('abort', onSignal);
+    deadline.dispose();
   }
 }

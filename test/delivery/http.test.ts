@@ -1,7 +1,7 @@
 // Delivery over plain HTTP against a fake Slack that answers, fails, stalls or hangs up:
 // the built executable must deliver once, retry what is worth retrying, and stop in time.
 import { describe, expect, it } from 'vitest';
-import { MAX_ATTEMPTS } from '../../src/slack.ts';
+import { MAX_ATTEMPTS } from '../../src/http.ts';
 import { ok, sequence, startFakeSlack, status, type Responder } from '../helpers/fake-slack.ts';
 import {
   closeAfterEach,

@@ -4,14 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, SlackHttpError, SlackRequestError } from '../../src/errors.ts';
 import {
   backoffMs,
-  deliver,
-  explainHttp,
   explainNetwork,
   MAX_ATTEMPTS,
   RATE_LIMIT_FLOOR_MS,
   retryAfterMs,
-  SLACK_ERRORS,
-} from '../../src/slack.ts';
+} from '../../src/http.ts';
+import { deliver, explainHttp, SLACK_ERRORS } from '../../src/slack.ts';
 import type { HttpResponse, Transport } from '../../src/transport.ts';
 
 const URL_ = new URL('https://hooks.slack.com/services/T000/B000/XXXX');
