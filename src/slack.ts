@@ -7,7 +7,6 @@ import { Deadline, exchange, rateLimited, type RetryNotice, type Verdict } from 
 import type { HttpResponse, Transport } from './transport.ts';
 import { nodeTransport } from './transport.ts';
 
-
 const BODY_LIMIT = 4_096;
 /** How long a 2xx answer's body may take: the status line already said the message is in. */
 const OK_BODY_GRACE_MS = 1_000;

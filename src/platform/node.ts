@@ -123,7 +123,8 @@ export const RUNTIME_VARIABLES = [
  */
 export function restartWithoutRuntimeVariables(): void {
   if (!RUNTIME_VARIABLES.some((name) => process.env[name] !== undefined)) return;
-  if (!process.getBuiltinModule('node:sea')?.isSea() || typeof process.execve !== 'function') return;
+  if (!process.getBuiltinModule('node:sea')?.isSea() || typeof process.execve !== 'function')
+    return;
   const env = { ...process.env };
   for (const name of [...RUNTIME_VARIABLES, 'NODE_OPTIONS']) delete env[name];
   process.execve(process.execPath, [process.execPath, ...process.argv.slice(2)], env);
