@@ -44,6 +44,8 @@ export interface CiContext {
     startedAt?: string;
   };
   job: {
+    /** The CI's id for this run of the job, where it has one (GitLab's CI_JOB_ID). */
+    id?: string;
     name?: string;
     stage?: string;
     /** Link to the job's log; providers without one link the run. */

@@ -53,3 +53,16 @@ export class SlackRequestError extends DeliveryError {
     super(message, code, attempts, { cause });
   }
 }
+
+/** Slack's Web API answered `ok: false`; `error` is Slack's code, `needed` the missing scope. */
+export class SlackApiError extends DeliveryError {
+  readonly method: string;
+  readonly error: string;
+  readonly needed: string | undefined;
+  constructor(message: string, method: string, error: string, attempts: number, needed?: string) {
+    super(message, `slack_api_${error}`, attempts);
+    this.method = method;
+    this.error = error;
+    this.needed = needed;
+  }
+}

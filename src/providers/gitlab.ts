@@ -59,6 +59,7 @@ export const gitlab: Provider = {
         startedAt: val(env, 'CI_PIPELINE_CREATED_AT'),
       },
       job: {
+        id: val(env, 'CI_JOB_ID'),
         name: val(env, 'CI_JOB_NAME'),
         stage: val(env, 'CI_JOB_STAGE'),
         url: val(env, 'CI_JOB_URL'),

@@ -88,6 +88,7 @@ describe('gitlab.context', () => {
         startedAt: '2025-05-01T09:14:03Z',
       },
       job: {
+        id: '7654321',
         name: 'deploy-prod',
         stage: 'deploy',
         url: `${PROJECT_URL}/-/jobs/7654321`,
@@ -145,6 +146,7 @@ describe('gitlab.context', () => {
         startedAt: '2025-05-01T09:14:03Z',
       },
       job: {
+        id: '7654400',
         name: 'unit-tests',
         stage: 'test',
         url: `${PROJECT_URL}/-/jobs/7654400`,
@@ -193,6 +195,7 @@ describe('gitlab.context', () => {
         startedAt: '2025-05-01T09:14:03Z',
       },
       job: {
+        id: '7654321',
         name: 'deploy-prod',
         stage: 'deploy',
         url: `${PROJECT_URL}/-/jobs/7654321`,
@@ -235,6 +238,7 @@ describe('gitlab.context', () => {
         startedAt: '2025-05-02T03:00:00Z',
       },
       job: {
+        id: '7654321',
         name: 'nightly-e2e',
         stage: 'test',
         url: `${PROJECT_URL}/-/jobs/7654321`,
