@@ -163,7 +163,7 @@ export interface SlackApiOptions {
   random?: () => number;
 }
 
-export type SlackApi = <T extends Record<string, unknown> = Record<string, unknown>>(
+export type SlackApi = <T extends object = Record<string, unknown>>(
   method: string,
   args: Readonly<Record<string, unknown>>,
 ) => Promise<T>;
@@ -171,10 +171,7 @@ export type SlackApi = <T extends Record<string, unknown> = Record<string, unkno
 /** A caller of Web API methods: each call's answer (`ok: true`), or a SlackApiError. */
 export function slackApi(options: SlackApiOptions): SlackApi {
   const base = options.baseUrl.href.replace(/\/+$/, '');
-  return async <T extends Record<string, unknown>>(
-    method: string,
-    args: Readonly<Record<string, unknown>>,
-  ) => {
+  return async <T extends object>(method: string, args: Readonly<Record<string, unknown>>) => {
     const { value } = await exchange({
       url: new URL(`${base}/${method}`),
       body: formBody(args),
