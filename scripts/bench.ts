@@ -54,7 +54,7 @@ if (opts.deps) {
 async function dependencyCosts(): Promise<void> {
   const { build } = await import('esbuild');
   const dir = mkdtempSync(join(tmpdir(), 'notify-deps-'));
-  const deps = ['yargs', 'yargs-parser', 'dotenv', 'node:http', 'node:https'];
+  const deps = ['yargs', 'dotenv', 'node:http', 'node:https'];
   const files = new Map<string, string>();
   for (const dep of deps) {
     const entry = join(dir, `${dep.replace(/\W/g, '_')}.mjs`);

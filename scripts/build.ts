@@ -99,7 +99,9 @@ await step('single executable', () => {
       // Every argument and variable is notify's, none the runtime's: NODE_OPTIONS is ignored,
       // and the `--` ends the runtime's own option scan (Node reads `--env-file` anywhere in
       // argv before any JavaScript runs, even in a single executable, up to a `--`).
-      execArgv: ['--'],
+      // OPENSSL_CONF is read before any JavaScript, and a FIFO there would hang every run: the
+      // runtime reads an empty configuration instead (absent files are fine too).
+      execArgv: ['--openssl-config=/dev/null', '--'],
       execArgvExtension: 'none',
     }),
   );
@@ -117,12 +119,16 @@ await step('single executable', () => {
 await step('check: no argument or variable reaches the runtime', () => {
   // If the SEA options above were lost, Node would answer these itself: exit 9 for the missing
   // --env-file, a MODULE_NOT_FOUND stack for NODE_OPTIONS. notify answers with exit 2, one line.
+  // OPENSSL_CONF naming a FIFO would hang the runtime before notify's first line: a timeout.
   const missing = join(DIST, 'no-such-dir', 'check');
+  const fifo = join(DIST, 'check.fifo');
+  run('mkfifo', [fifo]);
   const result = spawnSync(exe, ['start', '--dry-run', '--env-file', `${missing}.env`], {
     encoding: 'utf8',
-    env: { NODE_OPTIONS: `--require=${missing}.js` },
-    timeout: 30_000,
+    env: { NODE_OPTIONS: `--require=${missing}.js`, OPENSSL_CONF: fifo },
+    timeout: 20_000,
   });
+  rmSync(fifo);
   const said = `${result.stderr ?? ''}`.trim();
   if (result.status !== 2 || !/^notify: .*env file/.test(said) || said.includes('\n')) {
     throw new Error(

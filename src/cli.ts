@@ -1,7 +1,6 @@
 // The command line: the only module that prints, and the one place an exit code is chosen.
 // Everything it needs from the machine comes in through MainOptions (the platform seam).
 import { parse as parseDotenv } from 'dotenv';
-import parseArgv from 'yargs-parser';
 import {
   applyOverrides,
   DEFAULT_ENV_FILE,
@@ -40,7 +39,6 @@ type Parsed =
   | { kind: 'usage'; reason: string }
   | { kind: 'run'; command: Command; flags: Flags };
 
-const COMMANDS = ['start', 'finish'] as const;
 const EXAMPLES: Array<[string, string]> = [
   ['notify start', 'before_script: announce the pipeline'],
   ['notify finish', 'after_script: report CI_JOB_STATUS'],
@@ -56,18 +54,15 @@ const EVENT_FILE_MAX = 4 * 1024 * 1024;
 const RETRY_LINES = 3;
 
 const SPECS = Object.entries(SETTINGS) as Array<[SettingKey, (typeof SETTINGS)[SettingKey]]>;
-const STRING_FLAGS = SPECS.flatMap(([, s]) => (s.type === 'string' ? [s.flag] : []));
-const BOOLEAN_FLAGS = SPECS.flatMap(([, s]) => (s.type === 'boolean' ? [s.flag] : []));
-const FLAG_TYPES = new Map<string, 'string' | 'boolean'>(
-  SPECS.flatMap(([key, s]) => [
-    [s.flag, s.type],
-    [key, s.type],
-  ]),
+/** Each long flag, as it is written (kebab case), to its setting. */
+const FLAGS = new Map<string, { key: SettingKey; type: 'string' | 'boolean' }>(
+  SPECS.map(([key, spec]) => [spec.flag, { key, type: spec.type }]),
 );
 
 /** An argument as it may be quoted: a plain word; anything else may be a secret pasted there. */
 function shown(arg: string): string | undefined {
-  return /^[\w.:@+-]{1,40}$/.test(arg) ? quote(arg) : undefined;
+  // A mistyped command is a word; a token (xoxb-…, a webhook's last part) has digits or length.
+  return /^[a-z][a-z-]{0,23}$/i.test(arg) ? quote(arg) : undefined;
 }
 const HIDDEN = '(not shown: it may hold a secret)';
 
@@ -88,7 +83,7 @@ function distance(a: string, b: string): number {
 }
 
 function suggestion(name: string): string {
-  const [best] = [...STRING_FLAGS, ...BOOLEAN_FLAGS, 'help', 'version']
+  const [best] = [...FLAGS.keys(), 'help', 'version']
     .map((flag) => [flag, distance(name, flag)] as const)
     .sort((a, b) => a[1] - b[1]);
   return best && best[1] <= Math.max(2, Math.floor(name.length / 4))
@@ -97,11 +92,13 @@ function suggestion(name: string): string {
 }
 
 /**
- * The command line read token by token: help and version anywhere, a command, known flags each
- * with its value. A problem is one line naming it, quoting only what cannot be a secret.
+ * The command line, read token by token: help and version anywhere, one command, known flags
+ * each with its value (the last of a repeated flag wins). A problem is one line naming it,
+ * quoting only what cannot be a secret.
  */
 export function parseCommandLine(argv: readonly string[]): Parsed {
   const positional: string[] = [];
+  const flags: Flags = {};
   let help = false;
   let version = false;
   // The first problem; --help or --version later on the line still win, as users expect.
@@ -119,23 +116,32 @@ export function parseCommandLine(argv: readonly string[]): Parsed {
     }
     const eq = arg.indexOf('=');
     const name = (eq < 0 ? arg : arg.slice(0, eq)).replace(/^--?/, '');
+    const inline = eq < 0 ? undefined : arg.slice(eq + 1);
     if (name === 'help' || name === 'h') help = true;
-    if (name === 'version' || name === 'v') version = true;
-    if (help || version) continue;
-    const negated = name.startsWith('no-') ? name.slice(3) : undefined;
-    const type = FLAG_TYPES.get(name) ?? (negated && FLAG_TYPES.get(negated));
-    const flag = `--${name}`;
-    if (!type || (negated && type !== 'boolean')) {
-      const plain = /^[\w-]{1,40}$/.test(name);
-      blame(plain ? `unknown option ${flag}${suggestion(name)}` : `unknown option ${HIDDEN}`);
-    } else if (type === 'boolean' && eq >= 0 && !/^(true|false)$/i.test(arg.slice(eq + 1))) {
-      blame(`${flag} takes no value (it is a switch)`);
-    } else if (type === 'string' && eq < 0) {
-      const next = argv[i + 1];
-      if (next === undefined || (next.startsWith('--') && next.length > 2)) {
-        blame(`${flag} needs a value`);
+    else if (name === 'version' || name === 'v') version = true;
+    else if (!arg.startsWith('--')) blame(`unknown option ${/^-\w$/.test(arg) ? arg : HIDDEN}`);
+    else {
+      const negated = name.startsWith('no-') ? FLAGS.get(name.slice(3)) : undefined;
+      const flag = FLAGS.get(name) ?? (negated?.type === 'boolean' ? negated : undefined);
+      if (!flag) {
+        const plain = /^[\w-]{1,40}$/.test(name);
+        blame(plain ? `unknown option --${name}${suggestion(name)}` : `unknown option ${HIDDEN}`);
+      } else if (flag.type === 'boolean') {
+        if (inline !== undefined && !/^(true|false)$/i.test(inline)) {
+          blame(`--${name} takes no value (it is a switch)`);
+        } else {
+          flags[flag.key] = (inline === undefined || /^true$/i.test(inline)) !== Boolean(negated);
+        }
+      } else if (inline !== undefined) {
+        flags[flag.key] = inline;
       } else {
-        i++;
+        const next = argv[i + 1];
+        if (next === undefined || (next.startsWith('--') && next.length > 2)) {
+          blame(`--${name} needs a value`);
+        } else {
+          flags[flag.key] = next;
+          i++;
+        }
       }
     }
   }
@@ -144,7 +150,7 @@ export function parseCommandLine(argv: readonly string[]): Parsed {
   if (problem) return { kind: 'usage', reason: problem };
   const [command, extra] = positional;
   if (command === undefined) return { kind: 'usage', reason: 'name a command: start or finish' };
-  if (!(COMMANDS as readonly string[]).includes(command)) {
+  if (command !== 'start' && command !== 'finish') {
     const what = shown(command);
     return {
       kind: 'usage',
@@ -161,28 +167,6 @@ export function parseCommandLine(argv: readonly string[]): Parsed {
         ? `unexpected argument ${what} after ${command}`
         : `unexpected argument after ${command} ${HIDDEN}`,
     };
-  }
-  return quickParse(argv) ?? { kind: 'usage', reason: 'the options could not be read' };
-}
-
-/** Known flags and a command, as yargs' own parser reads them (the last of a repeated flag). */
-export function quickParse(argv: readonly string[]): Parsed | undefined {
-  const args = parseArgv([...argv], {
-    string: STRING_FLAGS,
-    boolean: BOOLEAN_FLAGS,
-    configuration: { 'strip-dashed': true, 'duplicate-arguments-array': false },
-  });
-  const [command, ...extra] = args._;
-  if (extra.length || (command !== 'start' && command !== 'finish')) return undefined;
-  const flags: Flags = {};
-  for (const [key, value] of Object.entries(args)) {
-    if (key === '_' || value === undefined) continue;
-    if (!FLAG_TYPES.has(key) || (typeof value !== 'string' && typeof value !== 'boolean'))
-      return undefined;
-  }
-  for (const [key] of SPECS) {
-    const value = args[key];
-    if (typeof value === 'string' || typeof value === 'boolean') flags[key] = value;
   }
   return { kind: 'run', command, flags };
 }
@@ -223,8 +207,24 @@ const within = (cwd: string | undefined, path: string) =>
   isAbsolute(path) ? path : cwd === undefined ? undefined : `${cwd.replace(/\/+$/, '')}/${path}`;
 
 /** Whether this is a CI job: then a checkout's .env is read only when named. */
+// CIs that do not set CI themselves (Jenkins, Azure Pipelines, TeamCity…), by their markers.
+const CI_MARKERS = [
+  'JENKINS_URL',
+  'TF_BUILD',
+  'TEAMCITY_VERSION',
+  'BUILDKITE',
+  'CIRCLECI',
+  'BITBUCKET_BUILD_NUMBER',
+  'DRONE',
+  'CODEBUILD_BUILD_ID',
+  'GITLAB_CI',
+  'GITHUB_ACTIONS',
+];
+
 function inCi(env: Env): boolean {
-  return isOn(env.CI) || detectProvider(env).name !== 'local';
+  return (
+    isOn(env.CI) || CI_MARKERS.some((name) => env[name]) || detectProvider(env).name !== 'local'
+  );
 }
 
 /** The .env file's variables: named ones must be readable; the default one is optional. */
@@ -267,9 +267,10 @@ function redactorFor(flags: Flags, env: Env, dotenv: Env): Redactor {
     const proxy = env[name]?.trim();
     if (!proxy) continue;
     try {
+      // The password only: a user name (gitlab-runner, proxy) is no secret, and masking it would
+      // garble every host and word it shares a beginning with.
       const url = new URL(proxy.includes('://') ? proxy : `http://${proxy}`);
       if (url.password) redactor.add(url.password, '****');
-      if (url.username) redactor.add(url.username, '****');
     } catch {
       // Not a URL: it holds no credentials we can find, and no request will go through it.
     }
@@ -281,6 +282,7 @@ interface Printer {
   say(line: string): void;
   warn(line: string): void;
   sayBlock(text: string): void;
+  warnBlock(text: string): void;
 }
 
 async function run(
@@ -375,6 +377,7 @@ export async function main(options: MainOptions): Promise<ExitCode> {
     say: (line) => options.stdout(`${oneLine(redactor.redact(line))}\n`),
     warn: (line) => options.stderr(`${oneLine(redactor.redact(line))}\n`),
     sayBlock: (text) => options.stdout(`${block(redactor.redact(text))}\n`),
+    warnBlock: (text) => options.stderr(`${block(redactor.redact(text))}\n`),
   };
 
   try {
@@ -406,7 +409,7 @@ export async function main(options: MainOptions): Promise<ExitCode> {
         `notify: unexpected error: ${error instanceof Error ? error.message : String(error)}`,
       );
     }
-    if (isOn(env.DEBUG) && error instanceof Error && error.stack) out.sayBlock(error.stack);
+    if (isOn(env.DEBUG) && error instanceof Error && error.stack) out.warnBlock(error.stack);
     return error instanceof NotifyError ? error.exitCode : ExitCode.DeliveryFailed;
   }
 }

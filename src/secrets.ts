@@ -47,14 +47,19 @@ export class Redactor {
     }
     const mask = maskUrl(url);
     this.add(String(raw).trim(), mask, false).add(url.href, mask, false);
-    if (url.username) this.add(url.username, '****');
     if (url.password) this.add(url.password, '****');
     const tail = `${url.pathname}${url.search}`;
     if (tail.length > 1) this.add(tail, '/****', false);
-    for (const segment of url.pathname.split('/')) {
-      // Redacting `services` would garble the mask itself and every other mention of the word.
-      if (segment.length >= 8 && !PUBLIC_SEGMENTS.has(segment)) this.add(segment, '****');
-    }
+    const segments = url.pathname.split('/').filter(Boolean);
+    segments.forEach((segment, i) => {
+      // The last segment is the token, whatever its length (maskUrl hides it too). Before it,
+      // ids (T0123ABCD, B0456EFGH, a Discord id) have digits; words (`services`, `webhooks`)
+      // do not, and masking them would garble the mask and every message that says `webhook`.
+      const last = i === segments.length - 1;
+      if (last || (segment.length >= 8 && /\d/.test(segment) && !PUBLIC_SEGMENTS.has(segment))) {
+        this.add(segment, '****');
+      }
+    });
     for (const value of url.searchParams.values()) {
       if (value.length >= 8) this.add(value, '****');
     }

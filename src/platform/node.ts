@@ -2,7 +2,7 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import type { Env } from '../context.ts';
 import { ConfigError } from '../errors.ts';
-import { quote } from '../output.ts';
+import { isOn, quote } from '../output.ts';
 import { nodeTransport, type Transport } from '../transport.ts';
 import { FileError, type Platform } from './types.ts';
 
@@ -65,31 +65,37 @@ export function onSignal(handler: (signal: string) => void): () => void {
   };
 }
 
-/** A CA bundle is a few hundred kilobytes at most; the system's whole store is about 200. */
-const CA_FILE_MAX = 1024 * 1024;
+/** A CA file is a few kilobytes; a system's whole bundle a few hundred. */
+const CA_FILE_MAX = 4 * 1024 * 1024;
 
-/**
- * The runtime reads NODE_EXTRA_CA_CERTS on the event loop's thread at the first TLS connection:
- * a FIFO there would block notify past every deadline, and a missing file is only a warning of
- * the runtime's own. Read it first, bounded, and make anything but a readable file exit 2.
- */
-function checkCaFile(env: Env): void {
-  const path = env.NODE_EXTRA_CA_CERTS;
+/** Bounded like every read: a FIFO or a device named here would block the runtime's TLS setup. */
+function checkCaFile(name: string, path: string | undefined): void {
   if (!path) return;
   try {
     readText(path, CA_FILE_MAX);
   } catch (error) {
     const problem = error instanceof FileError ? error.problem : 'unreadable';
     throw new ConfigError(
-      `NODE_EXTRA_CA_CERTS ${quote(path)} cannot be read: ${problem} (expected a PEM file of CA certificates)`,
+      `${name} ${quote(path)} cannot be read: ${problem} (expected a PEM file of CA certificates)`,
     );
   }
+}
+
+/**
+ * The runtime reads NODE_EXTRA_CA_CERTS, and with NODE_USE_SYSTEM_CA=1 also SSL_CERT_FILE, at the
+ * first TLS connection, blocking the event loop: a FIFO there would hold notify past every
+ * deadline and signal, and a missing file is only a warning of the runtime's own. Read them
+ * first, bounded; anything but a readable file is exit 2.
+ */
+function checkCaFiles(env: Env): void {
+  checkCaFile('NODE_EXTRA_CA_CERTS', env.NODE_EXTRA_CA_CERTS);
+  if (isOn(env.NODE_USE_SYSTEM_CA)) checkCaFile('SSL_CERT_FILE', env.SSL_CERT_FILE);
 }
 
 function transport(env: Env): Transport {
   const send = nodeTransport(env);
   return (options) => {
-    if (options.url.protocol === 'https:' || env.HTTPS_PROXY || env.https_proxy) checkCaFile(env);
+    if (options.url.protocol === 'https:' || env.HTTPS_PROXY || env.https_proxy) checkCaFiles(env);
     return send(options);
   };
 }
@@ -118,16 +124,35 @@ export const RUNTIME_VARIABLES = [
 
 /**
  * In the single executable, when the environment holds any of RUNTIME_VARIABLES, start again
- * without them (the same process, replaced: execve). The runtime read them before notify's
- * first line ran, so this is the only way to take them back. Costs one start, only then.
+ * without them: the same process replaced (execve), with the same command line, read from
+ * /proc so that a start through a loader (the kaniko bundle's `ld-linux … --library-path …
+ * notify`) starts the same way. The runtime read them before notify's first line ran, so this
+ * is the only way to take them back. Costs one start, only then; without /proc (a bare chroot)
+ * notify runs on with them.
  */
 export function restartWithoutRuntimeVariables(): void {
   if (!RUNTIME_VARIABLES.some((name) => process.env[name] !== undefined)) return;
   if (!process.getBuiltinModule('node:sea')?.isSea() || typeof process.execve !== 'function')
     return;
+  let argv: string[];
+  try {
+    argv = readText('/proc/self/cmdline', 256 * 1024).split('\0');
+  } catch {
+    return;
+  }
+  if (argv.at(-1) === '') argv.pop();
+  if (!argv.length) return;
   const env = { ...process.env };
   for (const name of [...RUNTIME_VARIABLES, 'NODE_OPTIONS']) delete env[name];
-  process.execve(process.execPath, [process.execPath, ...process.argv.slice(2)], env);
+  process.execve(process.execPath, argv, env);
+}
+
+/** A reader that went away (`notify … | head`) is no reason to fail a delivery, or to crash. */
+function writer(stream: NodeJS.WriteStream): (text: string) => void {
+  stream.on('error', () => {});
+  return (text) => {
+    if (!stream.destroyed) stream.write(text);
+  };
 }
 
 export const nodePlatform = (): Platform => ({
@@ -135,8 +160,8 @@ export const nodePlatform = (): Platform => ({
   argv: process.argv.slice(2),
   cwd: currentDir,
   readText,
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
+  stdout: writer(process.stdout),
+  stderr: writer(process.stderr),
   onSignal,
   transport,
 });

@@ -108,7 +108,7 @@ describe('the executable is notify, not a JavaScript runtime', () => {
     async (flag) => {
       const result = await notify(['start', flag], GITLAB_ENV);
       expect(result.code).toBe(2);
-      expect(lines(result.stderr)[0]).toMatch(/^notify: unknown option --/);
+      expect(lines(result.stderr)[0]).toMatch(/^notify: unknown option -/);
       expect(result.stderr).not.toContain('Debugger');
     },
   );
@@ -151,6 +151,47 @@ describe('the runtime’s own variables do not reach it', () => {
     expect(result.code).toBe(2);
     expect(oneLine(result.stderr)).toMatch(/^notify: NODE_EXTRA_CA_CERTS ".*" cannot be read: /);
     expect(result.ms).toBeLessThan(10_000);
+  });
+});
+
+describe('the runtime reads no file of the job’s before notify', () => {
+  it('OPENSSL_CONF naming a FIFO: --version and a delivery answer at once', async () => {
+    const slack = track(await startFakeSlack());
+    const env = jobEnv(slack.webhookUrl, { OPENSSL_CONF: fifoPath() });
+    const version = await notify(['--version'], env, { killAfterMs: 15_000 });
+    expect(version.code).toBe(0);
+    const sent = await notify(['start'], env, { killAfterMs: 15_000 });
+    expect(sent.code, sent.stderr).toBe(0);
+    expect(slack.requests).toHaveLength(1);
+  });
+
+  it('NODE_USE_SYSTEM_CA=1 with SSL_CERT_FILE naming a FIFO: exit 2 at once, one line', async () => {
+    const env = jobEnv(`https://127.0.0.1:9${WEBHOOK_PATH}`, {
+      NODE_USE_SYSTEM_CA: '1',
+      SSL_CERT_FILE: fifoPath(),
+    });
+    const result = await notify(['start'], env, { killAfterMs: 15_000 });
+    expect(result.code).toBe(2);
+    expect(oneLine(result.stderr)).toMatch(
+      /^notify: SSL_CERT_FILE ".*" cannot be read: not a regular file/,
+    );
+  });
+});
+
+describe('a reader that goes away', () => {
+  it('stdout closed before the line is printed: delivered is still exit 0, no stack', async () => {
+    const slack = track(await startFakeSlack());
+    const script = `${NOTIFY} start 2>&1 >&- ; echo "exit=$?"`;
+    const result = await notify(['-c', script], jobEnv(slack.webhookUrl), { command: '/bin/sh' });
+    expect(slack.requests).toHaveLength(1);
+    expect(result.stdout).toBe('exit=0\n');
+  });
+
+  it('a dry run piped into a reader that stops at once: no stack', async () => {
+    const script = `${NOTIFY} start --dry-run 2>/dev/stdout | true; ${NOTIFY} start --dry-run 2>&1 | head -c 1 >/dev/null; echo done`;
+    const result = await notify(['-c', script], GITLAB_ENV, { command: '/bin/sh' });
+    expect(result.stdout).toBe('done\n');
+    expect(result.stderr).not.toMatch(STACK_LINE);
   });
 });
 

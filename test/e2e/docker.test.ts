@@ -195,6 +195,28 @@ describe.skipIf(!hasDocker)('the images, on a real Docker daemon', () => {
     },
   );
 
+  it.each(['/usr/local/bin/notify', 'kaniko'])(
+    '%s: the runtime’s own variables set for the job change nothing',
+    async (which) => {
+      const env = {
+        ...GITLAB_ENV,
+        SLACK_WEBHOOK_URL: slack.webhookUrl,
+        CI_JOB_STATUS: 'failed',
+        NODE_DEBUG: 'net,http',
+        UV_THREADPOOL_SIZE: '8',
+        NODE_TLS_REJECT_UNAUTHORIZED: '0',
+      };
+      const result =
+        which === 'kaniko'
+          ? await dockerRun(env, '--entrypoint', '/busybox/sh', KANIKO_IMAGE, '-c', 'notify finish')
+          : await dockerRun(env, IMAGE, 'finish');
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      expect(slack.requests).toHaveLength(1);
+      expect(result.stdout).toMatch(/^notify: sent the finish notification/);
+    },
+  );
+
   it('kaniko image: notify on the PATH of a busybox shell delivers', async () => {
     const env = { ...GITLAB_ENV, SLACK_WEBHOOK_URL: slack.webhookUrl, CI_JOB_STATUS: 'failed' };
     const result = await dockerRun(

@@ -144,3 +144,31 @@ describe('Redactor: secrets in other shapes', () => {
     }
   });
 });
+
+describe('Redactor: masks secrets, not the words around them', () => {
+  it('a proxy user name is no secret: hosts and words that share its beginning stay readable', () => {
+    const redactor = new Redactor().add('s3cret-pw', '****');
+    expect(redactor.redact('https://gitlab.example.com/team/app/-/pipelines/1 via proxy')).toBe(
+      'https://gitlab.example.com/team/app/-/pipelines/1 via proxy',
+    );
+  });
+
+  it('path words of a webhook (webhooks, api) are not masked; its ids and token are', () => {
+    const url = 'https://discord.com/api/webhooks/123456789012345678/abcDEF_token-value';
+    const out = new Redactor()
+      .addUrl(url)
+      .redact(
+        'create a new incoming webhook and update SLACK_WEBHOOK_URL; id 123456789012345678, token abcDEF_token-value',
+      );
+    expect(out).toBe(
+      'create a new incoming webhook and update SLACK_WEBHOOK_URL; id ****, token ****',
+    );
+  });
+
+  it('the last segment is the token, however short', () => {
+    const out = new Redactor()
+      .addUrl('http://127.0.0.1:8080/hook/abc123x')
+      .redact('no hook named abc123x');
+    expect(out).toBe('no hook named ****');
+  });
+});
