@@ -125,11 +125,22 @@ const ENV = {
 };
 
 let received = 0;
+let lastArrival = 0;
+// Also a Slack Web API as far as one `notify start` in app mode needs: an empty channel, a post,
+// an empty thread, an update.
+const API_ANSWERS: Record<string, object> = {
+  'conversations.history': { ok: true, messages: [], has_more: false },
+  'conversations.replies': { ok: true, messages: [], has_more: false },
+  'chat.postMessage': { ok: true, channel: 'C0DEPLOYS', ts: '1795300000.000100' },
+  'chat.update': { ok: true, channel: 'C0DEPLOYS', ts: '1795300000.000100' },
+};
 const server = createServer((req, res) => {
+  if (!lastArrival) lastArrival = performance.now();
   req.resume();
   req.on('end', () => {
-    received++;
-    res.end('ok');
+    const method = req.url?.startsWith('/api/') ? req.url.slice('/api/'.length) : undefined;
+    if (!method) received++;
+    res.end(method ? JSON.stringify(API_ANSWERS[method] ?? { ok: true }) : 'ok');
   });
 });
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -216,6 +227,48 @@ const stats = Object.fromEntries(
   ]),
 );
 
+/**
+ * Start-up of each delivery path: from spawn to the first request reaching its server, the
+ * webhook's POST or the Slack app's first Web API call, interleaved; and each path whole.
+ */
+const apiUrl = webhook.replace(/\/services\/.*$/, '/api');
+const paths = {
+  webhook: { first: [] as number[], whole: [] as number[] },
+  'slack app': { first: [] as number[], whole: [] as number[] },
+};
+async function timePath(name: keyof typeof paths, round: number): Promise<void> {
+  const appEnv = {
+    ...ENV,
+    CI_PIPELINE_ID: String(100_000 + round),
+    SLACK_BOT_TOKEN: 'xoxb-bench-token',
+    NOTIFY_CHANNEL: 'C0DEPLOYS',
+    NOTIFY_SLACK_API_URL: apiUrl,
+  };
+  lastArrival = 0;
+  const started = performance.now();
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(NOTIFY, ['start'], {
+      env: name === 'webhook' ? env : appEnv,
+      stdio: 'ignore',
+    });
+    child.on('error', reject);
+    child.on('close', (code) =>
+      code === 0 ? resolve() : reject(new Error(`${name} exited ${code}`)),
+    );
+  });
+  const whole = performance.now() - started;
+  const first = lastArrival - started;
+  if (round >= WARMUP) {
+    paths[name].first.push(first);
+    paths[name].whole.push(whole);
+  }
+}
+for (let round = 0; round < RUNS + WARMUP; round++) {
+  for (const name of shuffle(Object.keys(paths) as Array<keyof typeof paths>)) {
+    await timePath(name, round);
+  }
+}
+
 /** Peak RSS of one `notify start`, from the kernel's accounting of a finished child. */
 function peakRssKiB(): Promise<number | undefined> {
   const script =
@@ -292,7 +345,14 @@ const ratios = {
   startVsFloor: stats['notify start']!.median / floor,
   versionVsFloor: stats['notify --version']!.median / floor,
   startVsCurl: hasCurl ? stats['notify start']!.median / stats['curl POST']!.median : undefined,
+  appVsWebhookFirstRequest: median(paths['slack app'].first) / median(paths.webhook.first),
 };
+const pathStats = Object.fromEntries(
+  Object.entries(paths).map(([name, p]) => [
+    name,
+    { firstRequestMedian: median(p.first), wholeMedian: median(p.whole) },
+  ]),
+);
 const checks = {
   startVsFloor: ratios.startVsFloor <= TARGETS.startVsFloor,
   versionVsFloor: ratios.versionVsFloor <= TARGETS.versionVsFloor,
@@ -316,6 +376,7 @@ if (opts.json) {
         machine: { cpu: machine[0]?.trim(), cores: Number(machine[1]) },
         node: process.version,
         stats,
+        paths: pathStats,
         ratios,
         rssMiB,
         binaryMiB,
@@ -344,6 +405,14 @@ if (opts.json) {
   );
   if (ratios.startVsCurl !== undefined)
     log(`notify start / curl:          ${ratios.startVsCurl.toFixed(2)}x`);
+  for (const [name, p] of Object.entries(pathStats)) {
+    log(
+      `  ${`start, ${name}`.padEnd(18)} first request ${f(p.firstRequestMedian).padStart(9)}   whole ${f(p.wholeMedian)}`,
+    );
+  }
+  log(
+    `Slack app / webhook, spawn to first request: ${ratios.appVsWebhookFirstRequest.toFixed(2)}x (the same start-up: nothing more loaded)`,
+  );
   log(
     `peak RSS (notify start):      ${rssMiB === undefined ? 'n/a (needs python3)' : `${rssMiB.toFixed(1)} MiB`}  (target <= ${TARGETS.rssMiB} MB) ${mark(checks.rss)}`,
   );

@@ -14,6 +14,7 @@ import {
 } from './config.ts';
 import type { Env } from './context.ts';
 import { ConfigError, ExitCode, NotifyError } from './errors.ts';
+import type { RetryNotice } from './http.ts';
 import { buildMessage, type Event } from './message.ts';
 import { block, isOn, oneLine, quote } from './output.ts';
 import { FileError, type Platform } from './platform/types.ts';
@@ -24,7 +25,10 @@ declare const __NOTIFY_VERSION__: string | undefined;
 export const VERSION = typeof __NOTIFY_VERSION__ === 'string' ? __NOTIFY_VERSION__ : '0.0.0-dev';
 
 /** What main() needs from the machine: the Platform, with the working directory as a value. */
-export interface MainOptions extends Pick<Platform, 'readText' | 'onSignal' | 'transport'> {
+export interface MainOptions extends Pick<
+  Platform,
+  'readText' | 'writeText' | 'appendText' | 'onSignal' | 'transport'
+> {
   argv: readonly string[];
   env: Env;
   /** The working directory; undefined when it no longer exists. */
@@ -263,6 +267,9 @@ function redactorFor(flags: Flags, env: Env, dotenv: Env): Redactor {
   for (const value of [flags.webhookUrl, env.SLACK_WEBHOOK_URL, dotenv.SLACK_WEBHOOK_URL]) {
     if (typeof value === 'string') redactor.addUrl(value);
   }
+  for (const value of [flags.botToken, env.SLACK_BOT_TOKEN, dotenv.SLACK_BOT_TOKEN]) {
+    if (typeof value === 'string' && value.trim()) redactor.add(value.trim(), '****');
+  }
   for (const name of ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy']) {
     const proxy = env[name]?.trim();
     if (!proxy) continue;
@@ -322,40 +329,77 @@ async function run(
   }
   const payload = buildMessage(ctx, event, config.message);
   if (config.dryRun) {
-    out.sayBlock(JSON.stringify(payload, null, 2));
+    out.sayBlock(
+      JSON.stringify(
+        config.app
+          ? {
+              mode: 'slack app: SLACK_BOT_TOKEN is set, so it is used and the webhook is not',
+              channel: config.app.channel,
+              message: payload,
+            }
+          : payload,
+        null,
+        2,
+      ),
+    );
     return ExitCode.Ok;
   }
-  if (!config.webhookUrl) {
-    out.say(`notify: SLACK_WEBHOOK_URL is not set; skipping the ${command} notification`);
+  if (!config.app && !config.webhookUrl) {
+    out.say(
+      `notify: neither SLACK_WEBHOOK_URL nor SLACK_BOT_TOKEN is set; skipping the ${command} notification`,
+    );
     return ExitCode.Ok;
   }
-  // Loaded only when a message is really sent: --help, --version and --dry-run stay fast.
-  const { deliver } = await import('./slack.ts');
   const stop = new AbortController();
   const release = options.onSignal((signal) => stop.abort(signal));
   let retries = 0;
+  const onRetry = ({ attempt, delayMs, reason }: RetryNotice) => {
+    retries++;
+    if (retries <= RETRY_LINES) {
+      out.warn(
+        `notify: attempt ${attempt} failed (${reason}); retrying in ${(delayMs / 1000).toFixed(1)}s`,
+      );
+    } else if (retries === RETRY_LINES + 1) {
+      out.warn('notify: still retrying; further attempts are counted, not printed');
+    }
+  };
   try {
+    // Loaded only when a message is really sent: --help, --version and --dry-run stay fast.
+    if (config.app) {
+      const { runApp } = await import('./app.ts');
+      const done = await runApp({
+        command,
+        app: config.app,
+        ctx,
+        event,
+        message: config.message,
+        timeoutMs: config.timeoutMs,
+        env: merged,
+        platform: options,
+        signal: stop.signal,
+        now: Date.now,
+        onRetry,
+        warn: out.warn,
+      });
+      out.say(
+        `notify: ${done.posted ? 'posted' : 'updated'} the pipeline message in ${done.channel} (ts ${done.ts}): ${done.text}`,
+      );
+      return ExitCode.Ok;
+    }
+    const { deliver } = await import('./slack.ts');
+    const webhookUrl = config.webhookUrl!;
     const result = await deliver({
-      url: config.webhookUrl,
+      url: webhookUrl,
       payload,
       timeoutMs: config.timeoutMs,
       env: merged,
       signal: stop.signal,
       transport: options.transport(merged),
-      onRetry: ({ attempt, delayMs, reason }) => {
-        retries++;
-        if (retries <= RETRY_LINES) {
-          out.warn(
-            `notify: attempt ${attempt} failed (${reason}); retrying in ${(delayMs / 1000).toFixed(1)}s`,
-          );
-        } else if (retries === RETRY_LINES + 1) {
-          out.warn('notify: still retrying; further attempts are counted, not printed');
-        }
-      },
+      onRetry,
     });
     const tries = result.attempts === 1 ? '1 attempt' : `${result.attempts} attempts`;
     out.say(
-      `notify: sent the ${command} notification to ${maskUrl(config.webhookUrl)} (${tries}): ${payload.text}`,
+      `notify: sent the ${command} notification to ${maskUrl(webhookUrl)} (${tries}): ${payload.text}`,
     );
     return ExitCode.Ok;
   } catch (error) {
@@ -372,6 +416,7 @@ async function run(
 export async function main(options: MainOptions): Promise<ExitCode> {
   const { env } = options;
   let redactor = new Redactor().addUrl(env.SLACK_WEBHOOK_URL);
+  if (env.SLACK_BOT_TOKEN?.trim()) redactor.add(env.SLACK_BOT_TOKEN.trim(), '****');
   // The one print point: secrets masked first, then control characters shown, then cut.
   const out: Printer = {
     say: (line) => options.stdout(`${oneLine(redactor.redact(line))}\n`),

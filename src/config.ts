@@ -15,13 +15,15 @@ import { parseStatus, STATUS_NAMES, statusHint, type Status } from './status.ts'
 
 export type Command = 'start' | 'finish';
 
+export const DEFAULT_API_URL = 'https://slack.com/api';
+
 interface SettingSpec {
   /** The long flag, without dashes. */
   flag: string;
   /** The variable that sets it when the flag is absent. */
   env: string;
   type: 'string' | 'boolean';
-  group: 'Delivery' | 'Message' | 'Runtime logs' | 'Context';
+  group: 'Delivery' | 'Slack app' | 'Message' | 'Runtime logs' | 'Context';
   describe: string;
 }
 
@@ -33,6 +35,44 @@ export const SETTINGS = {
     type: 'string',
     group: 'Delivery',
     describe: 'Slack incoming webhook URL (a secret). Unset: print one line, skip, exit 0',
+  },
+  botToken: {
+    flag: 'bot-token',
+    env: 'SLACK_BOT_TOKEN',
+    type: 'string',
+    group: 'Slack app',
+    describe:
+      'Slack app bot token (xoxb-…, a secret): one message per pipeline that every job updates, details in its thread. Wins over the webhook',
+  },
+  channel: {
+    flag: 'channel',
+    env: 'NOTIFY_CHANNEL',
+    type: 'string',
+    group: 'Slack app',
+    describe: 'Channel for the bot token: an ID such as C0123ABCD, or #name',
+  },
+  slackApiUrl: {
+    flag: 'slack-api-url',
+    env: 'NOTIFY_SLACK_API_URL',
+    type: 'string',
+    group: 'Slack app',
+    describe: `Slack Web API base URL [default: ${DEFAULT_API_URL}]`,
+  },
+  slackTs: {
+    flag: 'slack-ts',
+    env: 'NOTIFY_SLACK_TS',
+    type: 'string',
+    group: 'Slack app',
+    describe:
+      "The pipeline message's ts, as start wrote it (step output or state file) [default: found]",
+  },
+  stateFile: {
+    flag: 'state-file',
+    env: 'NOTIFY_STATE_FILE',
+    type: 'string',
+    group: 'Slack app',
+    describe:
+      'start writes NOTIFY_SLACK_TS and NOTIFY_CHANNEL here (dotenv), e.g. for artifacts: reports: dotenv:',
   },
   dryRun: {
     flag: 'dry-run',
@@ -196,8 +236,22 @@ export interface Overrides {
   jobUrl?: string;
 }
 
+/** Slack app mode: a bot token and where it posts. */
+export interface AppConfig {
+  token: string;
+  /** An ID (C0123ABCD) or a name (#deploys, deploys) to look up. */
+  channel: string;
+  apiUrl: URL;
+  /** The pipeline message, when the job was told it. */
+  ts?: string;
+  /** Where start writes the message's ts and channel, in dotenv format. */
+  stateFile?: string;
+}
+
 export interface Config {
   command: Command;
+  /** Set when a bot token is: then the webhook is not used. */
+  app?: AppConfig;
   /** Undefined: no webhook configured, skip. */
   webhookUrl?: URL;
   dryRun: boolean;
@@ -211,7 +265,8 @@ export interface Config {
 }
 
 /** The variables a .env file may set: notify's settings, not the CI's or the proxy's. */
-const isSetting = (key: string) => key.startsWith('NOTIFY_') || key === 'SLACK_WEBHOOK_URL';
+const isSetting = (key: string) =>
+  key.startsWith('NOTIFY_') || key === 'SLACK_WEBHOOK_URL' || key === 'SLACK_BOT_TOKEN';
 /** Never from a file: the job's outcome is the job's, and a file cannot name another file. */
 const NEVER_FROM_FILE = new Set(['NOTIFY_STATUS', 'NOTIFY_ENV_FILE']);
 
@@ -361,6 +416,45 @@ function parseScope(named: { value: string; name: string } | undefined): Scope {
   throw new ConfigError(`${named.name} must be job or pipeline (got ${quote(named.value)})`);
 }
 
+const CHANNEL_ID = /^[CGD][A-Z0-9]{2,}$/;
+const CHANNEL_NAME = /^#?[a-z0-9][a-z0-9._-]{0,79}$/;
+
+function appConfig(read: Reader): AppConfig | undefined {
+  const token = read.named('botToken');
+  if (!token) return undefined;
+  // A secret: the error names the setting, never echoes it.
+  if (!/^xox[a-z]-[\x21-\x7e]+$/.test(token.value)) {
+    throw new ConfigError(
+      `${token.name} is not a Slack token (expected the Bot User OAuth Token, xoxb-…)`,
+    );
+  }
+  const channel = read.named('channel');
+  if (!channel) {
+    throw new ConfigError(
+      `NOTIFY_CHANNEL is required with ${token.name} (a channel ID such as C0123ABCD, or #name)`,
+    );
+  }
+  if (!CHANNEL_ID.test(channel.value) && !CHANNEL_NAME.test(channel.value)) {
+    throw new ConfigError(
+      `${channel.name} must be a channel ID such as C0123ABCD, or #name (got ${quote(channel.value)})`,
+    );
+  }
+  const api = read.named('slackApiUrl');
+  const ts = read.named('slackTs');
+  if (ts && !/^\d{1,12}\.\d{1,9}$/.test(ts.value)) {
+    throw new ConfigError(
+      `${ts.name} must be a Slack message ts such as 1763800000.000100 (got ${quote(ts.value)})`,
+    );
+  }
+  return {
+    token: token.value,
+    channel: channel.value,
+    apiUrl: api ? httpUrl(api.name, api.value, DEFAULT_API_URL) : new URL(DEFAULT_API_URL),
+    ...(ts ? { ts: ts.value } : {}),
+    ...(read.string('stateFile') ? { stateFile: read.string('stateFile') } : {}),
+  };
+}
+
 export function resolveConfig(command: Command, flags: Flags, env: Env): Config {
   const read = new Reader(flags, env);
 
@@ -369,6 +463,8 @@ export function resolveConfig(command: Command, flags: Flags, env: Env): Config 
   const webhookUrl = webhook
     ? httpUrl(webhook.name, webhook.value, 'https://hooks.slack.com/services/T…/B…/…')
     : undefined;
+
+  const app = appConfig(read);
 
   const statusRaw = read.named('status');
   const status = statusRaw ? parseStatus(statusRaw.value) : undefined;
@@ -385,6 +481,7 @@ export function resolveConfig(command: Command, flags: Flags, env: Env): Config 
 
   return {
     command,
+    ...(app ? { app } : {}),
     webhookUrl,
     dryRun: read.boolean('dryRun'),
     status,

@@ -12,7 +12,13 @@ import { joinWithin, link, mrkdwn, safeUrl, SECTION_LIMIT } from './text.ts';
  */
 export type Scope = 'job' | 'pipeline';
 export type Event =
-  { kind: 'start'; scope?: Scope } | { kind: 'finish'; status: Status; scope?: Scope };
+  | { kind: 'start'; scope?: Scope }
+  | {
+      kind: 'finish';
+      status: Status;
+      scope?: Scope;
+      /** `1m 12s`, when known. */ duration?: string;
+    };
 
 export interface MessageSettings {
   environment: EnvironmentSettings;
@@ -77,13 +83,23 @@ export function outcome(event: Event): string {
   }
 }
 
-type Emphasis = (escaped: string) => string;
-const bold: Emphasis = (s) => `*${s}*`;
-const plain: Emphasis = (s) => s;
+export type Emphasis = (escaped: string) => string;
+export const bold: Emphasis = (s) => `*${s}*`;
+export const plain: Emphasis = (s) => s;
 
 /**
- * `chat-server production pipeline is started by jiyoung`, and for a job that did not succeed
- * `... failed at stage deploy, job deploy-prod`. Missing facts are left out, not invented.
+ * Who speaks: a job speaks of itself (`chat-server production job build is started by jiyoung`);
+ * only a job that notifies for the pipeline (`--scope pipeline`), or a run outside CI that names
+ * no job, speaks for the pipeline (`chat-server production pipeline is started by jiyoung`). A job
+ * that succeeded has not made the pipeline succeed.
+ */
+export function speaksForPipeline(ctx: CiContext, event: Event): boolean {
+  return event.scope === 'pipeline' || !ctx.job.name;
+}
+
+/**
+ * `chat-server production pipeline is started by jiyoung`, `chat-server production job deploy
+ * failed at stage deploy`. Missing facts are left out, not invented.
  */
 export function headline(
   ctx: CiContext,
@@ -91,22 +107,40 @@ export function headline(
   event: Event,
   em: Emphasis,
 ): string {
-  // A value that is nothing but control characters escapes to '' and is left out like a missing one.
-  const name = (raw: string | undefined) => {
-    const text = raw ? mrkdwn(raw, NAME_MAX) : '';
-    return text ? em(text) : undefined;
-  };
-  const subject = [name(ctx.project.name ?? ctx.project.path), name(label), 'pipeline'];
-  const words = [...subject.filter((w) => w !== undefined), outcome(event)];
-  const who = name(ctx.user);
+  const job = speaksForPipeline(ctx, event) ? undefined : emphasised(ctx.job.name, em);
+  const words = [subject(ctx, label, job, em), outcome(event)];
+  const who = emphasised(ctx.user, em);
   if (event.kind === 'start' && who) words.push('by', who);
-  if (event.kind === 'finish' && event.status !== 'success' && event.scope !== 'pipeline') {
-    const stage = name(ctx.job.stage);
-    const job = name(ctx.job.name);
-    const where = [stage && `stage ${stage}`, job && `job ${job}`].filter((w) => w !== undefined);
-    if (where.length) words.push(`at ${where.join(', ')}`);
+  if (event.kind === 'finish' && event.duration)
+    words.push(`in ${mrkdwn(event.duration, NAME_MAX)}`);
+  if (event.kind === 'finish' && event.status !== 'success' && job) {
+    const stage = emphasised(ctx.job.stage, em);
+    if (stage) words.push(`at stage ${stage}`);
   }
   return words.join(' ');
+}
+
+/** An untrusted name, escaped and emphasised; undefined when nothing of it is left. */
+function emphasised(raw: string | undefined, em: Emphasis): string | undefined {
+  // A value that is nothing but control characters escapes to '' and is left out like a missing one.
+  const text = raw ? mrkdwn(raw, NAME_MAX) : '';
+  return text ? em(text) : undefined;
+}
+
+/** `chat-server production pipeline`, or `… job deploy` for a job that speaks of itself. */
+export function subject(
+  ctx: CiContext,
+  label: string | undefined,
+  job: string | undefined,
+  em: Emphasis,
+): string {
+  return [
+    emphasised(ctx.project.name ?? ctx.project.path, em),
+    emphasised(label, em),
+    job ? `job ${job}` : 'pipeline',
+  ]
+    .filter((word) => word !== undefined)
+    .join(' ');
 }
 
 /** The plain-text fallback shown in notifications and by clients that cannot draw blocks. */
@@ -164,7 +198,7 @@ export function actions(
   return candidates.filter(([url]) => safeUrl(url)).map(([url, text]) => link(url, text));
 }
 
-const mrkdwnText = (text: string): MrkdwnText => ({ type: 'mrkdwn', text, verbatim: true });
+export const mrkdwnText = (text: string): MrkdwnText => ({ type: 'mrkdwn', text, verbatim: true });
 
 export function buildMessage(
   ctx: CiContext,

@@ -7,11 +7,24 @@ import { SlackApiError, SlackHttpError } from './errors.ts';
 import { Deadline, exchange, rateLimited, type RetryNotice, type Verdict } from './http.ts';
 import type { HttpResponse, Transport } from './transport.ts';
 
-export const DEFAULT_API_URL = 'https://slack.com/api';
 // A page of history with metadata and blocks is a few hundred kilobytes at most.
 const BODY_LIMIT = 4 * 1024 * 1024;
 // The answer is the point of a Web API call (its `ts`): a body gets the response timeout.
 const OK_BODY_GRACE_MS = 10_000;
+
+/**
+ * The scopes each method notify calls needs (for private channels, the groups:* twin):
+ * slack-app-manifest.yml asks for exactly these.
+ */
+export const METHOD_SCOPES: Readonly<Record<string, readonly string[]>> = {
+  'chat.postMessage': ['chat:write'],
+  'chat.update': ['chat:write'],
+  'chat.delete': ['chat:write'],
+  'conversations.history': ['channels:history', 'groups:history'],
+  'conversations.replies': ['channels:history', 'groups:history'],
+  'conversations.list': ['channels:read', 'groups:read'],
+  'reactions.add': ['reactions:write'],
+};
 
 /** Errors Slack documents as passing: the same call may well go through. */
 const TRANSIENT = new Set([

@@ -1,5 +1,14 @@
 // The Platform on Node: node:fs for bounded reads, process for the rest.
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import {
+  appendFileSync,
+  closeSync,
+  constants,
+  fstatSync,
+  openSync,
+  readSync,
+  renameSync,
+  writeFileSync,
+} from 'node:fs';
 import type { Env } from '../context.ts';
 import { ConfigError } from '../errors.ts';
 import { isOn, quote } from '../output.ts';
@@ -39,6 +48,16 @@ export function readText(path: string, maxBytes: number): string {
   } finally {
     closeSync(fd);
   }
+}
+
+export function writeText(path: string, text: string): void {
+  const temporary = `${path}.${process.pid}.tmp`;
+  writeFileSync(temporary, text, { mode: 0o600 });
+  renameSync(temporary, path);
+}
+
+export function appendText(path: string, text: string): void {
+  appendFileSync(path, text);
 }
 
 export function currentDir(): string | undefined {
@@ -160,6 +179,8 @@ export const nodePlatform = (): Platform => ({
   argv: process.argv.slice(2),
   cwd: currentDir,
   readText,
+  writeText,
+  appendText,
   stdout: writer(process.stdout),
   stderr: writer(process.stderr),
   onSignal,

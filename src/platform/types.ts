@@ -28,6 +28,10 @@ export interface Platform {
    * directories are refused) and never reads more than `maxBytes + 1` bytes. Throws FileError.
    */
   readText(path: string, maxBytes: number): string;
+  /** Replaces a file's contents whole: readers see the old file or the new one, never half. */
+  writeText(path: string, text: string): void;
+  /** Adds to the end of a file, creating it: `$GITHUB_OUTPUT`. */
+  appendText(path: string, text: string): void;
   stdout(text: string): void;
   stderr(text: string): void;
   /** Calls `handler` on SIGTERM, SIGINT or SIGHUP until the returned function is called. */

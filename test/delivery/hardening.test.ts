@@ -99,7 +99,7 @@ describe('the executable is notify, not a JavaScript runtime', () => {
     expect(result.code).toBe(0);
     expect(result.stderr).toBe('');
     expect(JSON.parse(result.stdout).text).toBe(
-      ':rocket: chat-server production pipeline is started by jiyoung',
+      ':rocket: chat-server production job deploy is started by jiyoung',
     );
   });
 

@@ -110,7 +110,7 @@ describe.skipIf(!hasDocker)('the images, on a real Docker daemon', () => {
     expect(result.code).toBe(0);
     expect(slack.requests).toHaveLength(1);
     expect((slack.requests[0]!.json as { text: string }).text).toBe(
-      ':rocket: chat-server production pipeline is started by jiyoung',
+      ':rocket: chat-server production job deploy is started by jiyoung',
     );
   });
 
@@ -230,7 +230,7 @@ describe.skipIf(!hasDocker)('the images, on a real Docker daemon', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(slack.requests).toHaveLength(1);
     expect((slack.requests[0]!.json as { text: string }).text).toBe(
-      ':x: chat-server production pipeline failed at stage deploy, job deploy',
+      ':x: chat-server production job deploy failed at stage deploy',
     );
   });
 });

@@ -42,7 +42,7 @@ function expectStartDelivered(result: { code: number | null; stdout: string; std
   expect(result.code).toBe(0);
   expect(slack.requests).toHaveLength(1);
   const payload = slack.requests[0]!.json as { text: string };
-  expect(payload.text).toBe(':rocket: chat-server production pipeline is started by jiyoung');
+  expect(payload.text).toBe(':rocket: chat-server production job deploy is started by jiyoung');
   expect(result.stdout).toContain('sent the start notification');
   expect(result.stdout).not.toContain('s3cr3t');
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main, parseCommandLine, VERSION } from '../../src/cli.ts';
-import { onSignal, readText } from '../../src/platform/node.ts';
+import { appendText, onSignal, readText, writeText } from '../../src/platform/node.ts';
 import { nodeTransport } from '../../src/transport.ts';
 
 let cwd: string;
@@ -21,6 +21,8 @@ async function run(argv: string[], env: Record<string, string> = {}) {
     env,
     cwd,
     readText,
+    writeText,
+    appendText,
     onSignal,
     transport: nodeTransport,
     stdout: (text) => (stdout += text),
@@ -76,7 +78,8 @@ describe('main', () => {
   it('skips with one line when no webhook is set', async () => {
     expect(await run(['start'], GITLAB)).toEqual({
       code: 0,
-      stdout: 'notify: SLACK_WEBHOOK_URL is not set; skipping the start notification\n',
+      stdout:
+        'notify: neither SLACK_WEBHOOK_URL nor SLACK_BOT_TOKEN is set; skipping the start notification\n',
       stderr: '',
     });
   });
@@ -149,7 +152,8 @@ describe('main', () => {
     const result = await run(['start', '--webhook-url', ''], GITLAB);
     expect(result).toEqual({
       code: 0,
-      stdout: 'notify: SLACK_WEBHOOK_URL is not set; skipping the start notification\n',
+      stdout:
+        'notify: neither SLACK_WEBHOOK_URL nor SLACK_BOT_TOKEN is set; skipping the start notification\n',
       stderr: '',
     });
   });
@@ -200,6 +204,8 @@ describe('main', () => {
         env: GITLAB,
         cwd: undefined,
         readText,
+        writeText,
+        appendText,
         onSignal,
         transport: nodeTransport,
         stdout: (text) => (stdout += text),

@@ -442,3 +442,57 @@ describe('applyOverrides', () => {
     expect(applyOverrides(mainPush, {})).toEqual(mainPush);
   });
 });
+
+describe('Slack app settings', () => {
+  const TOKEN = 'xoxb-1234-5678-abcdefghijklmnop';
+  it('a bot token and a channel make app mode, and the token wins over the webhook', () => {
+    const config = resolveConfig(
+      'start',
+      {},
+      {
+        SLACK_BOT_TOKEN: TOKEN,
+        NOTIFY_CHANNEL: '#deploys',
+        SLACK_WEBHOOK_URL: WEBHOOK,
+        NOTIFY_SLACK_TS: '1795300000.000100',
+        NOTIFY_STATE_FILE: 'notify.env',
+      },
+    );
+    expect(config.app).toEqual({
+      token: TOKEN,
+      channel: '#deploys',
+      apiUrl: new URL('https://slack.com/api'),
+      ts: '1795300000.000100',
+      stateFile: 'notify.env',
+    });
+  });
+
+  it('no token: no app mode, whatever else is set', () => {
+    expect(resolveConfig('start', {}, { NOTIFY_CHANNEL: 'C0123ABCD' }).app).toBeUndefined();
+  });
+
+  it.each<[Env, RegExp]>([
+    [{ SLACK_BOT_TOKEN: 'not-a-token-value' }, /^SLACK_BOT_TOKEN is not a Slack token/],
+    [{ SLACK_BOT_TOKEN: TOKEN }, /^NOTIFY_CHANNEL is required with SLACK_BOT_TOKEN/],
+    [
+      { SLACK_BOT_TOKEN: TOKEN, NOTIFY_CHANNEL: 'Deploys Channel!' },
+      /^NOTIFY_CHANNEL must be a channel ID/,
+    ],
+    [
+      { SLACK_BOT_TOKEN: TOKEN, NOTIFY_CHANNEL: 'C0123ABCD', NOTIFY_SLACK_TS: 'yesterday' },
+      /^NOTIFY_SLACK_TS must be a Slack message ts/,
+    ],
+    [
+      {
+        SLACK_BOT_TOKEN: TOKEN,
+        NOTIFY_CHANNEL: 'C0123ABCD',
+        NOTIFY_SLACK_API_URL: 'slack.com/api',
+      },
+      /^NOTIFY_SLACK_API_URL is not an http\(s\) URL/,
+    ],
+  ])('%j: exit 2, one line, the token never shown', (env, message) => {
+    const error = configError(() => resolveConfig('start', {}, env));
+    expect(error.message).toMatch(message);
+    expect(error.message).not.toContain('abcdefghijklmnop');
+    expect(error.message).not.toContain('not-a-token-value');
+  });
+});

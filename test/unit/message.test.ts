@@ -84,35 +84,35 @@ describe('headline and fallbackText', () => {
       mainPush,
       'production',
       start,
-      'chat-server production pipeline is started by jiyoung',
+      'chat-server production job deploy-prod is started by jiyoung',
     ],
     [
-      'success names no job',
+      'a job that succeeded speaks of itself, not of the pipeline',
       mainPush,
       'production',
       finish('success'),
-      'chat-server production pipeline succeeded',
+      'chat-server production job deploy-prod succeeded',
     ],
     [
       'a failure names the stage and the job',
       featureBranch,
       'feature/login',
       finish('failed'),
-      'chat-server feature/login pipeline failed at stage test, job unit-tests',
+      'chat-server feature/login job unit-tests failed at stage test',
     ],
     [
       'so does an unknown status',
       mainPush,
       'production',
       finish('unknown'),
-      'chat-server production pipeline finished with an unknown status at stage deploy, job deploy-prod',
+      'chat-server production job deploy-prod finished with an unknown status at stage deploy',
     ],
     [
-      'a failure without a stage names the job',
+      'a failure without a stage names the job alone',
       contextWith({ job: { stage: undefined } }),
       'production',
       finish('failed'),
-      'chat-server production pipeline failed at job deploy-prod',
+      'chat-server production job deploy-prod failed',
     ],
     [
       'a failure knowing neither says nothing more',
@@ -126,22 +126,22 @@ describe('headline and fallbackText', () => {
       { ...mainPush, user: undefined },
       'production',
       start,
-      'chat-server production pipeline is started',
+      'chat-server production job deploy-prod is started',
     ],
-    ['no label', mainPush, undefined, start, 'chat-server pipeline is started by jiyoung'],
+    ['no label', mainPush, undefined, start, 'chat-server job deploy-prod is started by jiyoung'],
     [
       'the project path when the name is unknown',
       contextWith({ project: { name: undefined } }),
       'production',
       start,
-      'team/chat-server production pipeline is started by jiyoung',
+      'team/chat-server production job deploy-prod is started by jiyoung',
     ],
     [
       'untrusted names are escaped',
       { ...mainPush, user: '<!channel>' },
       'a&b',
       start,
-      'chat-server a&amp;b pipeline is started by &lt;!channel&gt;',
+      'chat-server a&amp;b job deploy-prod is started by &lt;!channel&gt;',
     ],
   ])('%s', (_name, ctx, label, event, expected) => {
     expect(headline(ctx, label, event, plain)).toBe(expected);
@@ -150,7 +150,7 @@ describe('headline and fallbackText', () => {
 
   it('emphasises the names, and only the names', () => {
     expect(headline(featureBranch, 'feature/login', finish('failed'), bold)).toBe(
-      '*chat-server* *feature/login* pipeline failed at stage *test*, job *unit-tests*',
+      '*chat-server* *feature/login* job *unit-tests* failed at stage *test*',
     );
   });
 
@@ -219,6 +219,12 @@ describe('actions', () => {
 describe('scope: pipeline, for a job that only notifies', () => {
   const pipelineFailed: Event = { kind: 'finish', status: 'failed', scope: 'pipeline' };
 
+  it('its start is the seed: <repo> <env> pipeline is started by <user>', () => {
+    expect(fallbackText(mainPush, 'production', { kind: 'start', scope: 'pipeline' })).toBe(
+      ':rocket: chat-server production pipeline is started by jiyoung',
+    );
+  });
+
   it('speaks of the pipeline, not of the notifying job', () => {
     expect(fallbackText(featureBranch, 'feature/login', pipelineFailed)).toBe(
       ':x: chat-server feature/login pipeline failed',
@@ -241,14 +247,14 @@ describe('scope: pipeline, for a job that only notifies', () => {
 describe('buildMessage', () => {
   it('start on main', () => {
     expect(buildMessage(mainPush, start, settings)).toEqual({
-      text: ':rocket: chat-server production pipeline is started by jiyoung',
+      text: ':rocket: chat-server production job deploy-prod is started by jiyoung',
       blocks: [
         {
           type: 'section',
           text: {
             type: 'mrkdwn',
             verbatim: true,
-            text: ':rocket: *chat-server* *production* pipeline is started by *jiyoung*',
+            text: ':rocket: *chat-server* *production* job *deploy-prod* is started by *jiyoung*',
           },
         },
         {
@@ -275,14 +281,14 @@ describe('buildMessage', () => {
       environment: { name: 'production', url: 'https://chat.example.com' },
     });
     expect(buildMessage(ctx, finish('success'), settings)).toEqual({
-      text: ':white_check_mark: chat-server production pipeline succeeded',
+      text: ':white_check_mark: chat-server production job deploy-prod succeeded',
       blocks: [
         {
           type: 'section',
           text: {
             type: 'mrkdwn',
             verbatim: true,
-            text: ':white_check_mark: *chat-server* *production* pipeline succeeded',
+            text: ':white_check_mark: *chat-server* *production* job *deploy-prod* succeeded',
           },
         },
         {
@@ -319,14 +325,14 @@ describe('buildMessage', () => {
 
   it('failure on a feature branch links the failed job and names stage and job', () => {
     expect(buildMessage(featureBranch, finish('failed'), settings)).toEqual({
-      text: ':x: chat-server feature/login pipeline failed at stage test, job unit-tests',
+      text: ':x: chat-server feature/login job unit-tests failed at stage test',
       blocks: [
         {
           type: 'section',
           text: {
             type: 'mrkdwn',
             verbatim: true,
-            text: ':x: *chat-server* *feature/login* pipeline failed at stage *test*, job *unit-tests*',
+            text: ':x: *chat-server* *feature/login* job *unit-tests* failed at stage *test*',
           },
         },
         {
@@ -361,10 +367,10 @@ describe('buildMessage', () => {
   ])('%s: says so, names stage and job, links the job', (status, emoji, verb) => {
     const message = buildMessage(mainPush, finish(status), settings);
     expect(message.text).toBe(
-      `${emoji} chat-server production pipeline ${verb} at stage deploy, job deploy-prod`,
+      `${emoji} chat-server production job deploy-prod ${verb} at stage deploy`,
     );
     expect(texts(mainPush, finish(status))).toEqual([
-      `${emoji} *chat-server* *production* pipeline ${verb} at stage *deploy*, job *deploy-prod*`,
+      `${emoji} *chat-server* *production* job *deploy-prod* ${verb} at stage *deploy*`,
       'Branch main',
       `<${COMMIT_URL}|e83c5163> Add read receipts (Jiyoung Kim)`,
       `Job <${JOB_URL}|deploy-prod>`,
@@ -376,14 +382,14 @@ describe('buildMessage', () => {
 
   it('GitHub pull request run links the PR as #number', () => {
     expect(buildMessage(githubPullRequest, start, settings)).toEqual({
-      text: ':rocket: chat-server feature/typing pipeline is started by minho',
+      text: ':rocket: chat-server feature/typing job test is started by minho',
       blocks: [
         {
           type: 'section',
           text: {
             type: 'mrkdwn',
             verbatim: true,
-            text: ':rocket: *chat-server* *feature/typing* pipeline is started by *minho*',
+            text: ':rocket: *chat-server* *feature/typing* job *test* is started by *minho*',
           },
         },
         {
@@ -440,7 +446,7 @@ describe('buildMessage', () => {
   it('the environment settings choose the label', () => {
     const fixed: MessageSettings = { ...settings, environment: { fixed: 'staging', map: [] } };
     expect(buildMessage(mainPush, start, fixed).text).toBe(
-      ':rocket: chat-server staging pipeline is started by jiyoung',
+      ':rocket: chat-server staging job deploy-prod is started by jiyoung',
     );
   });
 });

@@ -1,0 +1,285 @@
+// Slack app mode, one command's turn: find (or post) the pipeline's message, write this job's
+// facts into its reply, redraw the board, and leave the message's ts where the job's next step
+// finds it. Every call runs under the one deadline of the command (NOTIFY_TIMEOUT).
+import { parse as parseDotenv } from 'dotenv';
+import { drawParent } from './app-message.ts';
+import { between, foldBoard, type JobFact } from './board.ts';
+import type { AppConfig, Command } from './config.ts';
+import type { CiContext, Env } from './context.ts';
+import {
+  endMetadata,
+  factsOf,
+  findOrPostParent,
+  jobMetadata,
+  pipelineKey,
+  redrawParent,
+  threadReplies,
+  type PipelineKey,
+} from './conversation.ts';
+import { envLabel } from './environment.ts';
+import { ConfigError, SlackApiError } from './errors.ts';
+import { Deadline, type RetryNotice } from './http.ts';
+import { runtimeLogsUrl } from './links.ts';
+import { buildMessage, type Event, type MessageSettings } from './message.ts';
+import type { Platform } from './platform/types.ts';
+import { slackApi, type SlackApi } from './slack-api.ts';
+import type { Status } from './status.ts';
+
+const CHANNEL_ID = /^[CGD][A-Z0-9]{2,}$/;
+const LIST_PAGES = 10;
+const STATE_MAX = 4 * 1024;
+
+const REACTIONS: Readonly<Record<Status, string>> = {
+  success: 'white_check_mark',
+  failed: 'x',
+  canceled: 'no_entry_sign',
+  timedout: 'hourglass',
+  aborted: 'octagonal_sign',
+  unknown: 'grey_question',
+};
+
+export interface AppRun {
+  command: Command;
+  app: AppConfig;
+  ctx: CiContext;
+  event: Event;
+  message: MessageSettings;
+  timeoutMs: number;
+  env: Env;
+  platform: Pick<Platform, 'readText' | 'writeText' | 'appendText' | 'transport'>;
+  /** Aborted by a signal: every call stops at once. */
+  signal: AbortSignal;
+  now: () => number;
+  onRetry?: (notice: RetryNotice) => void;
+  /** A state that could not be left behind is worth a line, not a failed job. */
+  warn: (line: string) => void;
+}
+
+export interface AppDone {
+  channel: string;
+  ts: string;
+  /** The first job's start posted the pipeline's message. */
+  posted: boolean;
+  /** What this turn said, as plain text. */
+  text: string;
+}
+
+/** What a job's start leaves for its finish, in dotenv format. */
+interface JobState {
+  NOTIFY_CHANNEL?: string;
+  NOTIFY_SLACK_TS?: string;
+  NOTIFY_SLACK_REPLY_TS?: string;
+  NOTIFY_JOB_STARTED_AT?: string;
+}
+
+/**
+ * Where a job's start leaves its state for the job's finish: a place that outlives the step and,
+ * in a kaniko build, the build itself (the builds volume is mounted, the root is rewritten).
+ */
+export function stateFile(env: Env, key: PipelineKey, job: string): string | undefined {
+  const dir =
+    env.RUNNER_TEMP?.trim() ||
+    env.CI_BUILDS_DIR?.trim() ||
+    env.CI_PROJECT_DIR?.trim().replace(/\/+[^/]+\/*$/, '') ||
+    undefined;
+  if (!dir) return undefined;
+  const safe = (text: string) => text.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 80);
+  return `${dir.replace(/\/+$/, '')}/.notify-${safe(key.pipeline)}-${safe(job)}.env`;
+}
+
+function dotenv(values: Readonly<Record<string, string | undefined>>): string {
+  return Object.entries(values)
+    .filter(([, value]) => value)
+    .map(([key, value]) => `${key}=${value}\n`)
+    .join('');
+}
+
+async function resolveChannel(api: SlackApi, channel: string): Promise<string> {
+  if (CHANNEL_ID.test(channel)) return channel;
+  const name = channel.replace(/^#/, '');
+  let cursor: string | undefined;
+  for (let page = 0; page < LIST_PAGES; page++) {
+    const answer = await api<{
+      channels?: Array<{ id: string; name: string }>;
+      response_metadata?: { next_cursor?: string };
+    }>('conversations.list', {
+      types: 'public_channel,private_channel',
+      exclude_archived: true,
+      limit: 200,
+      cursor,
+    });
+    const found = answer.channels?.find((c) => c.name === name);
+    if (found) return found.id;
+    cursor = answer.response_metadata?.next_cursor;
+    if (!cursor) break;
+  }
+  throw new ConfigError(
+    `NOTIFY_CHANNEL #${name} is not among the channels the app can see: invite the app, or give the channel's ID (C0123ABCD)`,
+  );
+}
+
+/** This job's latest reply in the thread, when its start wrote one. */
+async function findReply(
+  api: SlackApi,
+  channel: string,
+  ts: string,
+  key: PipelineKey,
+  job: string,
+) {
+  const replies = await threadReplies(api, channel, ts);
+  const mine = factsOf(replies, key).jobs.filter((fact) => fact.key === job);
+  return mine.at(-1);
+}
+
+/** Writes what a later step reads; one that cannot be written costs a warning, not the job. */
+function leave(run: AppRun, path: string, text: string, append = false): void {
+  try {
+    if (append) run.platform.appendText(path, text);
+    else run.platform.writeText(path, text);
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    run.warn(
+      `notify: warning: cannot write ${path} (${typeof code === 'string' ? code : 'error'}); a later step will look the message up`,
+    );
+  }
+}
+
+export async function runApp(run: AppRun): Promise<AppDone> {
+  const { ctx, event, app } = run;
+  const deadline = new Deadline(run.timeoutMs, run.signal);
+  try {
+    const api = slackApi({
+      baseUrl: app.apiUrl,
+      token: app.token,
+      deadline,
+      env: run.env,
+      transport: run.platform.transport(run.env),
+      onRetry: run.onRetry,
+    });
+    const nowIso = () => new Date(run.now()).toISOString();
+    const key = pipelineKey(ctx) ?? {
+      provider: ctx.provider,
+      project: ctx.project.path ?? ctx.project.name ?? 'notify',
+      pipeline: `run-${run.now()}`,
+    };
+    const jobKey = ctx.job.id ?? ctx.job.name ?? 'job';
+    const label = envLabel(ctx, run.message.environment);
+    const logsUrl = runtimeLogsUrl(ctx, label, run.message.logs);
+    const draw = (board: ReturnType<typeof foldBoard>) =>
+      drawParent(ctx, label, board, logsUrl, run.now());
+
+    const statePath = stateFile(run.env, key, jobKey);
+    let state: JobState = {};
+    if (statePath && run.command === 'finish') {
+      try {
+        state = parseDotenv(run.platform.readText(statePath, STATE_MAX)) as JobState;
+      } catch {
+        state = {};
+      }
+    }
+
+    const channel =
+      state.NOTIFY_CHANNEL && state.NOTIFY_SLACK_TS
+        ? state.NOTIFY_CHANNEL
+        : await resolveChannel(api, app.channel);
+    let ts = state.NOTIFY_CHANNEL === channel ? state.NOTIFY_SLACK_TS : undefined;
+    ts ??= app.ts;
+    let posted = false;
+    if (!ts) {
+      ({ ts, posted } = await findOrPostParent({ api, channel, key, ctx, now: run.now, draw }));
+    }
+
+    const pipelineScope = event.scope === 'pipeline' || !ctx.job.name;
+    let text: string;
+    if (event.kind === 'finish' && pipelineScope) {
+      const finishedAt = nowIso();
+      const took = between(ctx.pipeline.startedAt, finishedAt);
+      const message = buildMessage(ctx, { ...event, duration: took }, run.message);
+      await api('chat.postMessage', {
+        channel,
+        thread_ts: ts,
+        text: message.text,
+        blocks: message.blocks,
+        unfurl_links: false,
+        unfurl_media: false,
+        metadata: endMetadata(key, event.status, finishedAt),
+      });
+      await api('reactions.add', { channel, timestamp: ts, name: REACTIONS[event.status] }).catch(
+        (error: unknown) => {
+          if (!(error instanceof SlackApiError && error.error === 'already_reacted')) throw error;
+        },
+      );
+      text = message.text;
+    } else if (!pipelineScope) {
+      const startedAt =
+        ctx.job.startedAt ??
+        state.NOTIFY_JOB_STARTED_AT ??
+        (event.kind === 'start' ? nowIso() : undefined);
+      const finishedAt = event.kind === 'finish' ? nowIso() : undefined;
+      const fact: Omit<JobFact, 'ts'> = {
+        key: jobKey,
+        name: ctx.job.name ?? jobKey,
+        ...(ctx.job.stage ? { stage: ctx.job.stage } : {}),
+        state: event.kind === 'finish' ? event.status : 'running',
+        ...(startedAt ? { startedAt } : {}),
+        ...(finishedAt ? { finishedAt } : {}),
+        ...(ctx.job.url ? { url: ctx.job.url } : {}),
+      };
+      const shown: Event =
+        event.kind === 'finish' ? { ...event, duration: between(startedAt, finishedAt) } : event;
+      const message = buildMessage(ctx, shown, run.message);
+      const fields = {
+        channel,
+        text: message.text,
+        blocks: message.blocks,
+        metadata: jobMetadata(key, fact),
+      };
+      const failed = event.kind === 'finish' && event.status !== 'success';
+      let replyTs = event.kind === 'finish' ? state.NOTIFY_SLACK_REPLY_TS : undefined;
+      if (event.kind === 'finish' && !replyTs)
+        replyTs = (await findReply(api, channel, ts, key, jobKey))?.ts;
+      if (replyTs) {
+        await api('chat.update', { ...fields, ts: replyTs });
+        // A failure is also shown in the channel; Slack takes the broadcast on its own.
+        if (failed) await api('chat.update', { channel, ts: replyTs, reply_broadcast: true });
+      } else {
+        const reply = await api<{ ts: string }>('chat.postMessage', {
+          ...fields,
+          thread_ts: ts,
+          unfurl_links: false,
+          unfurl_media: false,
+          ...(failed ? { reply_broadcast: true } : {}),
+        });
+        replyTs = reply.ts;
+      }
+      if (event.kind === 'start' && statePath) {
+        leave(
+          run,
+          statePath,
+          dotenv({
+            NOTIFY_CHANNEL: channel,
+            NOTIFY_SLACK_TS: ts,
+            NOTIFY_SLACK_REPLY_TS: replyTs,
+            NOTIFY_JOB_STARTED_AT: startedAt,
+          }),
+        );
+      }
+      text = message.text;
+    } else {
+      text = draw(foldBoard([], [])).text;
+    }
+
+    await redrawParent({ api, channel, key, ctx, ts, draw });
+
+    if (event.kind === 'start') {
+      if (app.stateFile) {
+        leave(run, app.stateFile, dotenv({ NOTIFY_CHANNEL: channel, NOTIFY_SLACK_TS: ts }));
+      }
+      const output = run.env.GITHUB_OUTPUT?.trim();
+      if (output) leave(run, output, `slack_ts=${ts}\nslack_channel=${channel}\n`, true);
+    }
+    return { channel, ts, posted, text };
+  } finally {
+    deadline.dispose();
+  }
+}
