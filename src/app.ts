@@ -15,6 +15,7 @@ import {
   redrawParent,
   threadReplies,
   type PipelineKey,
+  type Trusted,
 } from './conversation.ts';
 import { envLabel } from './environment.ts';
 import { ConfigError, SlackApiError } from './errors.ts';
@@ -121,14 +122,15 @@ async function resolveChannel(api: SlackApi, channel: string): Promise<string> {
 /** This job's latest reply in the thread, when its start wrote one. */
 async function findReply(
   api: SlackApi,
-  channel: string,
-  ts: string,
+  at: { channel: string; ts: string },
   key: PipelineKey,
+  trusted: Trusted,
   job: string,
 ) {
-  const replies = await threadReplies(api, channel, ts);
-  const mine = factsOf(replies, key).jobs.filter((fact) => fact.key === job);
-  return mine.at(-1);
+  const replies = await threadReplies(api, at.channel, at.ts);
+  return factsOf(replies, key, trusted)
+    .jobs.filter((fact) => fact.key === job)
+    .at(-1);
 }
 
 /** Writes what a later step reads; one that cannot be written costs a warning, not the job. */
@@ -162,13 +164,21 @@ export async function runApp(run: AppRun): Promise<AppDone> {
       project: ctx.project.path ?? ctx.project.name ?? 'notify',
       pipeline: `run-${run.now()}`,
     };
-    const jobKey = ctx.job.id ?? ctx.job.name ?? 'job';
+    // A job's line is its name: a retried job (a new id) replaces its failed try on the board.
+    const jobKey = ctx.job.name ?? ctx.job.id ?? 'job';
+    const me = await api<{ bot_id?: string }>('auth.test', {});
+    if (!me.bot_id) {
+      throw new ConfigError(
+        'SLACK_BOT_TOKEN is not a bot token (auth.test names no bot): use the Bot User OAuth Token, xoxb-…',
+      );
+    }
+    const trusted = { botId: me.bot_id };
     const label = envLabel(ctx, run.message.environment);
     const logsUrl = runtimeLogsUrl(ctx, label, run.message.logs);
     const draw = (board: ReturnType<typeof foldBoard>) =>
       drawParent(ctx, label, board, logsUrl, run.now());
 
-    const statePath = stateFile(run.env, key, jobKey);
+    const statePath = stateFile(run.env, key, ctx.job.id ?? jobKey);
     let state: JobState = {};
     if (statePath && run.command === 'finish') {
       try {
@@ -186,7 +196,15 @@ export async function runApp(run: AppRun): Promise<AppDone> {
     ts ??= app.ts;
     let posted = false;
     if (!ts) {
-      ({ ts, posted } = await findOrPostParent({ api, channel, key, ctx, now: run.now, draw }));
+      ({ ts, posted } = await findOrPostParent({
+        api,
+        channel,
+        key,
+        trusted,
+        ctx,
+        now: run.now,
+        draw,
+      }));
     }
 
     const pipelineScope = event.scope === 'pipeline' || !ctx.job.name;
@@ -206,7 +224,10 @@ export async function runApp(run: AppRun): Promise<AppDone> {
       });
       await api('reactions.add', { channel, timestamp: ts, name: REACTIONS[event.status] }).catch(
         (error: unknown) => {
-          if (!(error instanceof SlackApiError && error.error === 'already_reacted')) throw error;
+          // The end is posted; a reaction that cannot be added is worth a line, not a failure.
+          if (error instanceof SlackApiError && error.error !== 'already_reacted') {
+            run.warn(`notify: warning: ${error.message}`);
+          } else if (!(error instanceof SlackApiError)) throw error;
         },
       );
       text = message.text;
@@ -237,11 +258,19 @@ export async function runApp(run: AppRun): Promise<AppDone> {
       const failed = event.kind === 'finish' && event.status !== 'success';
       let replyTs = event.kind === 'finish' ? state.NOTIFY_SLACK_REPLY_TS : undefined;
       if (event.kind === 'finish' && !replyTs)
-        replyTs = (await findReply(api, channel, ts, key, jobKey))?.ts;
+        replyTs = (await findReply(api, { channel, ts }, key, trusted, jobKey))?.ts;
       if (replyTs) {
         await api('chat.update', { ...fields, ts: replyTs });
-        // A failure is also shown in the channel; Slack takes the broadcast on its own.
-        if (failed) await api('chat.update', { channel, ts: replyTs, reply_broadcast: true });
+        // A failure is also shown in the channel; Slack takes the broadcast on its own call. The
+        // reply is written by then: a broadcast that fails is worth a line, not a failed job.
+        if (failed) {
+          await api('chat.update', { channel, ts: replyTs, reply_broadcast: true }).catch(
+            (error: unknown) => {
+              if (!(error instanceof SlackApiError)) throw error;
+              run.warn(`notify: warning: ${error.message}`);
+            },
+          );
+        }
       } else {
         const reply = await api<{ ts: string }>('chat.postMessage', {
           ...fields,
@@ -269,7 +298,7 @@ export async function runApp(run: AppRun): Promise<AppDone> {
       text = draw(foldBoard([], [])).text;
     }
 
-    await redrawParent({ api, channel, key, ctx, ts, draw });
+    await redrawParent({ api, channel, key, trusted, ctx, ts, draw });
 
     if (event.kind === 'start') {
       if (app.stateFile) {

@@ -419,6 +419,16 @@ function parseScope(named: { value: string; name: string } | undefined): Scope {
 const CHANNEL_ID = /^[CGD][A-Z0-9]{2,}$/;
 const CHANNEL_NAME = /^#?[a-z0-9][a-z0-9._-]{0,79}$/;
 
+/** The token goes with every call: over https, or plain http to this machine only (tests). */
+function apiUrl(name: string, value: string): URL {
+  const url = httpUrl(name, value, DEFAULT_API_URL);
+  const local = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+  if (url.protocol === 'http:' && !local) {
+    throw new ConfigError(`${name} must be https:// (the bot token goes with every call)`);
+  }
+  return url;
+}
+
 function appConfig(read: Reader): AppConfig | undefined {
   const token = read.named('botToken');
   if (!token) return undefined;
@@ -449,7 +459,7 @@ function appConfig(read: Reader): AppConfig | undefined {
   return {
     token: token.value,
     channel: channel.value,
-    apiUrl: api ? httpUrl(api.name, api.value, DEFAULT_API_URL) : new URL(DEFAULT_API_URL),
+    apiUrl: api ? apiUrl(api.name, api.value) : new URL(DEFAULT_API_URL),
     ...(ts ? { ts: ts.value } : {}),
     ...(read.string('stateFile') ? { stateFile: read.string('stateFile') } : {}),
   };

@@ -37,6 +37,8 @@ export interface CiContext {
   };
   pipeline: {
     id?: string;
+    /** Which run of the same pipeline this is, where the CI re-runs in place (GitHub). */
+    attempt?: string;
     url?: string;
     /** The event that started it: push, merge_request_event, pull_request, schedule, tag... */
     source?: string;

@@ -5,6 +5,7 @@
 // https://docs.slack.dev/messaging/message-metadata/
 import { foldBoard, type Board, type EndFact, type JobFact, type JobState } from './board.ts';
 import type { CiContext } from './context.ts';
+import { SlackApiError } from './errors.ts';
 import type { SlackApi } from './slack-api.ts';
 import type { Status } from './status.ts';
 
@@ -42,18 +43,30 @@ export interface PipelineKey {
   pipeline: string;
 }
 
+/**
+ * Whose messages count: this app's bot only. Metadata is written by apps, and any other app in
+ * the channel could write the same event types: its messages are passed over.
+ */
+export interface Trusted {
+  botId: string;
+}
+
 export function pipelineKey(ctx: CiContext): PipelineKey | undefined {
   const project = ctx.project.path ?? ctx.project.name;
   if (!project || !ctx.pipeline.id) return undefined;
-  return { provider: ctx.provider, project, pipeline: ctx.pipeline.id };
+  // A re-run of a whole run (GitHub's run attempt) is a pipeline of its own.
+  const attempt =
+    ctx.pipeline.attempt && ctx.pipeline.attempt !== '1' ? `#${ctx.pipeline.attempt}` : '';
+  return { provider: ctx.provider, project, pipeline: `${ctx.pipeline.id}${attempt}` };
 }
 
 const str = (value: unknown) => (typeof value === 'string' && value ? value : undefined);
 
-function isOf(message: SlackMessage, type: string, key: PipelineKey): boolean {
+function isOf(message: SlackMessage, type: string, key: PipelineKey, trusted: Trusted): boolean {
   const payload =
     message.metadata?.event_type === type ? message.metadata.event_payload : undefined;
   return (
+    message.bot_id === trusted.botId &&
     payload !== undefined &&
     payload.provider === key.provider &&
     payload.project === key.project &&
@@ -103,13 +116,14 @@ const JOB_STATES: ReadonlySet<string> = new Set([
 export function factsOf(
   replies: readonly SlackMessage[],
   key: PipelineKey,
+  trusted: Trusted,
 ): { jobs: JobFact[]; ends: EndFact[] } {
   const jobs: JobFact[] = [];
   const ends: EndFact[] = [];
   for (const reply of replies) {
     const payload = reply.metadata?.event_payload;
     if (!payload) continue;
-    if (isOf(reply, JOB_EVENT, key)) {
+    if (isOf(reply, JOB_EVENT, key, trusted)) {
       const state = str(payload.state);
       const jobKey = str(payload.job);
       if (!jobKey || !state || !JOB_STATES.has(state)) continue;
@@ -123,7 +137,7 @@ export function factsOf(
         url: str(payload.url),
         ts: reply.ts,
       });
-    } else if (isOf(reply, END_EVENT, key)) {
+    } else if (isOf(reply, END_EVENT, key, trusted)) {
       const status = str(payload.status);
       if (!status || !JOB_STATES.has(status) || status === 'running') continue;
       ends.push({ status: status as Status, finishedAt: str(payload.finished_at), ts: reply.ts });
@@ -143,6 +157,7 @@ export async function findParents(
   api: SlackApi,
   channel: string,
   key: PipelineKey,
+  trusted: Trusted,
   oldest: string,
 ): Promise<SlackMessage[]> {
   const found: SlackMessage[] = [];
@@ -156,7 +171,7 @@ export async function findParents(
       cursor,
     });
     for (const message of answer.messages ?? []) {
-      if (isOf(message, PIPELINE_EVENT, key)) found.push(message);
+      if (isOf(message, PIPELINE_EVENT, key, trusted)) found.push(message);
     }
     cursor = answer.response_metadata?.next_cursor;
     if (!answer.has_more || !cursor) break;
@@ -203,6 +218,7 @@ export interface ParentOptions {
   api: SlackApi;
   channel: string;
   key: PipelineKey;
+  trusted: Trusted;
   ctx: CiContext;
   now: () => number;
   /** The parent's look for a board. */
@@ -217,9 +233,9 @@ export interface ParentOptions {
 export async function findOrPostParent(
   options: ParentOptions,
 ): Promise<{ ts: string; posted: boolean }> {
-  const { api, channel, key, ctx } = options;
+  const { api, channel, key, trusted, ctx } = options;
   const oldest = searchFrom(ctx, options.now());
-  const [existing] = await findParents(api, channel, key, oldest);
+  const [existing] = await findParents(api, channel, key, trusted, oldest);
   if (existing) return { ts: existing.ts, posted: false };
   const drawn = options.draw(foldBoard([], []));
   const posted = await api<{ ts: string }>('chat.postMessage', {
@@ -229,9 +245,12 @@ export async function findOrPostParent(
     unfurl_media: false,
     metadata: pipelineMetadata(key, ctx),
   });
-  const [first] = await findParents(api, channel, key, oldest);
+  const [first] = await findParents(api, channel, key, trusted, oldest);
   if (!first || first.ts === posted.ts) return { ts: posted.ts, posted: true };
-  await api('chat.delete', { channel, ts: posted.ts });
+  await api('chat.delete', { channel, ts: posted.ts }).catch((error: unknown) => {
+    // A retried delete whose first try went through finds nothing left to delete.
+    if (!(error instanceof SlackApiError && error.error === 'message_not_found')) throw error;
+  });
   return { ts: first.ts, posted: false };
 }
 
@@ -249,11 +268,11 @@ const signature = (board: Board) =>
 export async function redrawParent(
   options: Omit<ParentOptions, 'now'> & { ts: string },
 ): Promise<Board> {
-  const { api, channel, key, ts } = options;
+  const { api, channel, key, trusted, ts } = options;
   let drawnFrom: string | undefined;
   let board = foldBoard([], []);
   for (let round = 0; round < BOARD_ROUNDS; round++) {
-    const { jobs, ends } = factsOf(await threadReplies(api, channel, ts), key);
+    const { jobs, ends } = factsOf(await threadReplies(api, channel, ts), key, trusted);
     board = foldBoard(jobs, ends);
     const now = signature(board);
     if (now === drawnFrom) break;

@@ -17,6 +17,7 @@ const OK_BODY_GRACE_MS = 10_000;
  * slack-app-manifest.yml asks for exactly these.
  */
 export const METHOD_SCOPES: Readonly<Record<string, readonly string[]>> = {
+  'auth.test': [],
   'chat.postMessage': ['chat:write'],
   'chat.update': ['chat:write'],
   'chat.delete': ['chat:write'],

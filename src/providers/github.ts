@@ -101,7 +101,12 @@ export const github: Provider = {
         author: str(event.head_commit?.author?.name),
         url: projectUrl && sha ? `${projectUrl}/commit/${sha}` : undefined,
       },
-      pipeline: { id: runId, url: runUrl, source: val(env, 'GITHUB_EVENT_NAME') },
+      pipeline: {
+        id: runId,
+        attempt: val(env, 'GITHUB_RUN_ATTEMPT'),
+        url: runUrl,
+        source: val(env, 'GITHUB_EVENT_NAME'),
+      },
       // GitHub exposes no job URL in its variables: the run is the closest link.
       job: { name: val(env, 'GITHUB_JOB'), stage: val(env, 'GITHUB_WORKFLOW'), url: runUrl },
       change,

@@ -14,7 +14,7 @@ import {
 import { Deadline } from '../../src/http.ts';
 import { slackApi, type SlackApi } from '../../src/slack-api.ts';
 import { nodeTransport } from '../../src/transport.ts';
-import { startFakeSlackApi, type FakeSlackApi } from '../helpers/fake-slack-api.ts';
+import { FAKE_BOT, startFakeSlackApi, type FakeSlackApi } from '../helpers/fake-slack-api.ts';
 import { mainPush } from './sample-context.ts';
 
 const CHANNEL = 'C0DEPLOYS';
@@ -52,6 +52,7 @@ const draw = (board: Board) => ({
 });
 
 const key = pipelineKey(mainPush)!;
+const trusted = { botId: FAKE_BOT.botId };
 
 /** One job as a pipeline runs it: find (or post) the parent, write its fact, redraw. */
 async function job(
@@ -64,6 +65,7 @@ async function job(
     api,
     channel: CHANNEL,
     key: k,
+    trusted,
     ctx: mainPush,
     now: Date.now,
     draw,
@@ -74,7 +76,15 @@ async function job(
     text: `${name} ${state}`,
     metadata: jobMetadata(k, { key: name, name, state }),
   });
-  await redrawParent({ api, channel: CHANNEL, key: k, ctx: mainPush, ts: parent.ts, draw });
+  await redrawParent({
+    api,
+    channel: CHANNEL,
+    key: k,
+    trusted,
+    ctx: mainPush,
+    ts: parent.ts,
+    draw,
+  });
   return parent;
 }
 
@@ -127,26 +137,63 @@ describe('the conversation', () => {
 });
 
 describe('factsOf', () => {
-  it('takes only well-formed facts of this pipeline', () => {
+  const bot = FAKE_BOT.botId;
+  it('takes only well-formed facts of this pipeline, written by this app', () => {
     const other = { ...key, pipeline: 'other' };
     const facts = factsOf(
       [
-        { ts: '1', metadata: jobMetadata(key, { key: 'a', name: 'a', state: 'success' }) },
-        { ts: '2', metadata: jobMetadata(other, { key: 'b', name: 'b', state: 'success' }) },
+        {
+          ts: '1',
+          bot_id: bot,
+          metadata: jobMetadata(key, { key: 'a', name: 'a', state: 'success' }),
+        },
+        {
+          ts: '2',
+          bot_id: bot,
+          metadata: jobMetadata(other, { key: 'b', name: 'b', state: 'success' }),
+        },
         {
           ts: '3',
+          bot_id: bot,
           metadata: {
             event_type: 'notify_job',
             event_payload: { ...key, job: 'c', state: 'exploded' },
           },
         },
-        { ts: '4', metadata: { event_type: 'something_else', event_payload: { ...key } } },
-        { ts: '5' },
+        {
+          ts: '4',
+          bot_id: bot,
+          metadata: { event_type: 'something_else', event_payload: { ...key } },
+        },
+        { ts: '5', bot_id: bot },
+        // Another app writing the same event type for the same pipeline.
+        {
+          ts: '6',
+          bot_id: 'B0OTHERAPP',
+          metadata: jobMetadata(key, { key: 'd', name: 'd', state: 'failed' }),
+        },
+        { ts: '7', metadata: jobMetadata(key, { key: 'e', name: 'e', state: 'failed' }) },
       ],
       key,
+      trusted,
     );
     expect(facts.jobs.map((fact) => fact.key)).toEqual(['a']);
     expect(facts.ends).toEqual([]);
+  });
+});
+
+describe('a parent another app forged', () => {
+  it('is passed over: this app posts and keeps its own', async () => {
+    fake = await startFakeSlackApi({ postRate: false });
+    const api = apiFor(fake);
+    fake.addForeignMessage(CHANNEL, {
+      text: 'not ours',
+      bot_id: 'B0OTHERAPP',
+      metadata: { event_type: 'notify_pipeline', event_payload: { ...key } },
+    });
+    const parent = await job(api, 'build', 'success');
+    expect(parent.posted).toBe(true);
+    expect(fake.channelMessages(CHANNEL)).toHaveLength(2);
   });
 });
 
@@ -157,5 +204,20 @@ describe('searchFrom', () => {
     );
     const now = Date.parse('2026-11-21T12:00:00Z');
     expect(searchFrom({ ...mainPush, pipeline: {} }, now)).toBe((now / 1000 - 6 * 3600).toFixed(6));
+  });
+});
+
+describe('pipelineKey', () => {
+  it.each<[string | undefined, string]>([
+    [undefined, '1234567'],
+    ['1', '1234567'],
+    ['2', '1234567#2'],
+  ])('run attempt %s: pipeline %s', (attempt, pipeline) => {
+    const ctx = { ...mainPush, pipeline: { ...mainPush.pipeline, attempt } };
+    expect(pipelineKey(ctx)?.pipeline).toBe(pipeline);
+  });
+
+  it('nothing to name without a project or a pipeline id', () => {
+    expect(pipelineKey({ ...mainPush, pipeline: {} })).toBeUndefined();
   });
 });

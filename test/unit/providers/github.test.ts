@@ -59,7 +59,7 @@ const pushContext: CiContext = {
     author: 'Jiyoung Kim',
     url: `${REPO_URL}/commit/${SHA}`,
   },
-  pipeline: { id: '9876543210', url: RUN_URL, source: 'push' },
+  pipeline: { id: '9876543210', attempt: '1', url: RUN_URL, source: 'push' },
   job: { name: 'deploy', stage: 'Deploy', url: RUN_URL },
 };
 
@@ -105,7 +105,7 @@ describe('github.context', () => {
         shortSha: '5f1c0e2',
         url: `${REPO_URL}/commit/${PR_HEAD_SHA}`,
       },
-      pipeline: { id: '9876543210', url: RUN_URL, source: 'pull_request' },
+      pipeline: { id: '9876543210', attempt: '1', url: RUN_URL, source: 'pull_request' },
       job: { name: 'test', stage: 'CI', url: RUN_URL },
       change: {
         kind: 'pull_request',
@@ -139,7 +139,7 @@ describe('github.context', () => {
         author: 'Jiyoung Kim',
         url: `${REPO_URL}/commit/${SHA}`,
       },
-      pipeline: { id: '9876543210', url: RUN_URL, source: 'push' },
+      pipeline: { id: '9876543210', attempt: '1', url: RUN_URL, source: 'push' },
       job: { name: 'release', stage: 'Release', url: RUN_URL },
     });
   });
@@ -162,7 +162,7 @@ describe('github.context', () => {
       environment: {},
       user: 'release-bot',
       commit: { sha: SHA, shortSha: 'e83c516', url: `${REPO_URL}/commit/${SHA}` },
-      pipeline: { id: '9876543210', url: RUN_URL, source: 'schedule' },
+      pipeline: { id: '9876543210', attempt: '1', url: RUN_URL, source: 'schedule' },
       job: { name: 'e2e', stage: 'Nightly', url: RUN_URL },
     });
   });
@@ -316,7 +316,7 @@ describe('github.context', () => {
       environment: {},
       user: 'jiyoung',
       commit: { sha: SHA, shortSha: 'e83c516' },
-      pipeline: { id: '9876543210', source: 'push' },
+      pipeline: { id: '9876543210', attempt: '1', source: 'push' },
       job: { name: 'deploy', stage: 'Deploy' },
     });
   });
