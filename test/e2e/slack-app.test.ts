@@ -238,3 +238,84 @@ describe('Slack app mode: what goes wrong is said in one line', () => {
     }
   });
 });
+
+describe('Slack app mode: ten jobs at once', () => {
+  it('one parent, ten lines, ten replies: nothing lost to the race', async () => {
+    fake = await startFakeSlackApi({ delayMs: [0, 40] });
+    builds = mkdtempSync(join(tmpdir(), 'notify-builds-'));
+    try {
+      const jobs: Job[] = Array.from({ length: 10 }, (_, i) => ({
+        id: String(500 + i),
+        name: `shard-${i}`,
+        stage: 'test',
+        status: i === 7 ? 'failed' : 'success',
+      }));
+      const env = (job: Job, extra: Record<string, string> = {}) =>
+        jobEnv(job, { NOTIFY_CHANNEL: CHANNEL, NOTIFY_TIMEOUT: '60', ...extra });
+      const starts = await Promise.all(
+        jobs.map((job) => runNotify(['start'], env(job), { cwd: builds })),
+      );
+      const finishes = await Promise.all(
+        jobs.map((job) =>
+          runNotify(['finish'], env(job, { CI_JOB_STATUS: job.status }), { cwd: builds }),
+        ),
+      );
+      for (const result of [...starts, ...finishes]) expect(result.code, result.stderr).toBe(0);
+      const parents = topLevel(fake.channelMessages(CHANNEL));
+      expect(parents).toHaveLength(1);
+      const board = JSON.stringify(parents[0]!.blocks);
+      for (const job of jobs) {
+        const emoji = job.status === 'success' ? ':white_check_mark:' : ':x:';
+        expect(board, job.name).toContain(`${emoji} <${PROJECT_URL}/-/jobs/${job.id}|${job.name}>`);
+      }
+      expect(parents[0]!.text).toMatch(
+        /^:x: chat-server production pipeline is failing: shard-7 failed$/,
+      );
+      const replies = fake.threadReplies(CHANNEL, parents[0]!.ts);
+      expect(replies.map((r) => r.metadata?.event_payload.name).sort()).toEqual(
+        jobs.map((j) => j.name).sort(),
+      );
+    } finally {
+      await fake.close();
+      rmSync(builds, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
+
+describe('Slack app mode on GitHub Actions', () => {
+  it('start records the time in RUNNER_TEMP; finish finds it and shows the duration', async () => {
+    fake = await startFakeSlackApi({ postRate: false });
+    builds = mkdtempSync(join(tmpdir(), 'notify-runner-'));
+    try {
+      const env = {
+        GITHUB_ACTIONS: 'true',
+        CI: 'true',
+        GITHUB_REPOSITORY: 'team/chat-server',
+        GITHUB_REF_NAME: 'main',
+        GITHUB_RUN_ID: '777',
+        GITHUB_RUN_ATTEMPT: '1',
+        GITHUB_JOB: 'deploy',
+        GITHUB_ACTOR: 'jiyoung',
+        RUNNER_TEMP: builds,
+        NOTIFY_ENVIRONMENT: 'production',
+        SLACK_BOT_TOKEN: fake.token,
+        NOTIFY_CHANNEL: CHANNEL,
+        NOTIFY_SLACK_API_URL: fake.apiUrl,
+      };
+      const start = await runNotify(['start'], env, { cwd: builds });
+      expect(start.code, start.stderr).toBe(0);
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      const finish = await runNotify(['finish', '--status', 'success'], env, { cwd: builds });
+      expect(finish.code, finish.stderr).toBe(0);
+      const [parent] = topLevel(fake.channelMessages(CHANNEL));
+      expect(JSON.stringify(parent!.blocks)).toMatch(/:white_check_mark: <[^|]+\|deploy> {2}[12]s/);
+      const [reply] = fake.threadReplies(CHANNEL, parent!.ts);
+      expect(reply!.text).toMatch(
+        /^:white_check_mark: chat-server production job deploy succeeded in [12]s$/,
+      );
+    } finally {
+      await fake.close();
+      rmSync(builds, { recursive: true, force: true });
+    }
+  });
+});
