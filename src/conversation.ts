@@ -152,6 +152,24 @@ interface Page {
   response_metadata?: { next_cursor?: string };
 }
 
+/** The messages of a paginated read, page after page, up to `pages` pages. */
+async function readPages(
+  api: SlackApi,
+  method: string,
+  args: Readonly<Record<string, unknown>>,
+  pages: number,
+): Promise<SlackMessage[]> {
+  const messages: SlackMessage[] = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < pages; page++) {
+    const answer = await api<Page>(method, { ...args, include_all_metadata: true, cursor });
+    messages.push(...(answer.messages ?? []));
+    cursor = answer.response_metadata?.next_cursor;
+    if (!answer.has_more || !cursor) break;
+  }
+  return messages;
+}
+
 /** Every message of the pipeline's kind in the channel since `oldest`, oldest first. */
 export async function findParents(
   api: SlackApi,
@@ -160,23 +178,10 @@ export async function findParents(
   trusted: Trusted,
   oldest: string,
 ): Promise<SlackMessage[]> {
-  const found: SlackMessage[] = [];
-  let cursor: string | undefined;
-  for (let page = 0; page < HISTORY_PAGES; page++) {
-    const answer = await api<Page>('conversations.history', {
-      channel,
-      oldest,
-      limit: HISTORY_PAGE,
-      include_all_metadata: true,
-      cursor,
-    });
-    for (const message of answer.messages ?? []) {
-      if (isOf(message, PIPELINE_EVENT, key, trusted)) found.push(message);
-    }
-    cursor = answer.response_metadata?.next_cursor;
-    if (!answer.has_more || !cursor) break;
-  }
-  return found.sort((a, b) => Number(a.ts) - Number(b.ts));
+  const args = { channel, oldest, limit: HISTORY_PAGE };
+  return (await readPages(api, 'conversations.history', args, HISTORY_PAGES))
+    .filter((message) => isOf(message, PIPELINE_EVENT, key, trusted))
+    .sort((a, b) => Number(a.ts) - Number(b.ts));
 }
 
 /** A thread's replies (its parent left out), up to the bound. */
@@ -185,21 +190,10 @@ export async function threadReplies(
   channel: string,
   ts: string,
 ): Promise<SlackMessage[]> {
-  const replies: SlackMessage[] = [];
-  let cursor: string | undefined;
-  for (let page = 0; page < REPLY_PAGES; page++) {
-    const answer = await api<Page>('conversations.replies', {
-      channel,
-      ts,
-      limit: REPLY_PAGE,
-      include_all_metadata: true,
-      cursor,
-    });
-    for (const message of answer.messages ?? []) if (message.ts !== ts) replies.push(message);
-    cursor = answer.response_metadata?.next_cursor;
-    if (!answer.has_more || !cursor) break;
-  }
-  return replies;
+  const args = { channel, ts, limit: REPLY_PAGE };
+  return (await readPages(api, 'conversations.replies', args, REPLY_PAGES)).filter(
+    (message) => message.ts !== ts,
+  );
 }
 
 /** Where the history search starts: a minute before the pipeline began, as Slack's ts. */

@@ -3,7 +3,6 @@
 // to fool a terminal. Each case is the executable spawned as a job would spawn it.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -17,6 +16,7 @@ import {
   lines,
   notify,
   oneLine,
+  startRawServer,
   startSilentServer,
   TOKEN,
 } from './support.ts';
@@ -39,31 +39,6 @@ function fifoPath(): string {
   const path = join(dir, 'fifo');
   if (!existsSync(path)) execFileSync('mkfifo', [path]);
   return path;
-}
-
-/** A raw TCP server that answers every connection with `reply`, and counts them. */
-async function startRawServer(reply: string) {
-  let connections = 0;
-  const sockets = new Set<Socket>();
-  const server = createServer((socket) => {
-    connections++;
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => socket.destroy());
-    socket.once('data', () => socket.end(reply));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as AddressInfo).port,
-    get connections() {
-      return connections;
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
 }
 
 describe('the executable is notify, not a JavaScript runtime', () => {

@@ -120,21 +120,26 @@ export async function startCountingRelay(port: number): Promise<CountingRelay> {
   };
 }
 
-export interface SilentServer {
+export interface RawServer {
   port: number;
   /** TCP connections accepted so far. */
   readonly connections: number;
   close(): Promise<void>;
 }
 
-/** Accepts TCP connections and never says a word: a peer that blackholes us. */
-export async function startSilentServer(): Promise<SilentServer> {
+/**
+ * A TCP server that answers each connection's first bytes with `reply` and hangs up, or, without
+ * one, never says a word: a peer that blackholes us.
+ */
+export async function startRawServer(reply?: string): Promise<RawServer> {
   let connections = 0;
   const sockets = new Set<Socket>();
   const server = createServer((socket) => {
     connections++;
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => socket.destroy());
+    if (reply !== undefined) socket.once('data', () => socket.end(reply));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
@@ -149,3 +154,6 @@ export async function startSilentServer(): Promise<SilentServer> {
       }),
   };
 }
+
+/** Accepts TCP connections and never says a word. */
+export const startSilentServer = (): Promise<RawServer> => startRawServer();

@@ -13,13 +13,14 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(cwd, { recursive: true, force: true }));
 
-async function run(argv: string[], env: Record<string, string> = {}) {
+/** `main` in-process; `{ gone: true }` runs it as in a working directory that was deleted. */
+async function run(argv: string[], env: Record<string, string> = {}, where = { gone: false }) {
   let stdout = '';
   let stderr = '';
   const code = await main({
     argv,
     env,
-    cwd,
+    cwd: where.gone ? undefined : cwd,
     readText,
     writeText,
     appendText,
@@ -196,28 +197,17 @@ describe('main', () => {
   });
 
   it('a working directory that no longer exists: commands still run', async () => {
-    let stdout = '';
-    let stderr = '';
-    const gone = (argv: string[]) =>
-      main({
-        argv,
-        env: GITLAB,
-        cwd: undefined,
-        readText,
-        writeText,
-        appendText,
-        onSignal,
-        transport: nodeTransport,
-        stdout: (text) => (stdout += text),
-        stderr: (text) => (stderr += text),
-      });
-    expect(await gone(['--version'])).toBe(0);
-    expect(await gone(['start', '--dry-run'])).toBe(0);
-    expect(JSON.parse(stdout.slice(stdout.indexOf('{'))).text).toContain('chat-server');
-    expect(await gone(['start', '--env-file', 'rel.env'])).toBe(2);
-    expect(stderr).toBe(
-      'notify: --env-file "rel.env" is relative, but the working directory no longer exists; give an absolute path\n',
-    );
+    const gone = (argv: string[]) => run(argv, GITLAB, { gone: true });
+    expect(await gone(['--version'])).toMatchObject({ code: 0 });
+    const dry = await gone(['start', '--dry-run']);
+    expect(dry.code).toBe(0);
+    expect(JSON.parse(dry.stdout).text).toContain('chat-server');
+    expect(await gone(['start', '--env-file', 'rel.env'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr:
+        'notify: --env-file "rel.env" is relative, but the working directory no longer exists; give an absolute path\n',
+    });
   });
 
   it.each([
