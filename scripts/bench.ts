@@ -126,9 +126,10 @@ const ENV = {
 
 let received = 0;
 let lastArrival = 0;
-// Also a Slack Web API as far as one `notify start` in app mode needs: an empty channel, a post,
-// an empty thread, an update.
+// Also a Slack Web API as far as one `notify start` in app mode needs: who the bot is, an empty
+// channel, a post, an empty thread, an update.
 const API_ANSWERS: Record<string, object> = {
+  'auth.test': { ok: true, user_id: 'U0BENCH', bot_id: 'B0BENCH' },
   'conversations.history': { ok: true, messages: [], has_more: false },
   'conversations.replies': { ok: true, messages: [], has_more: false },
   'chat.postMessage': { ok: true, channel: 'C0DEPLOYS', ts: '1795300000.000100' },
