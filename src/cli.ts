@@ -156,10 +156,11 @@ export function parseCommandLine(argv: readonly string[]): Parsed {
   if (command === undefined) return { kind: 'usage', reason: 'name a command: start or finish' };
   if (command !== 'start' && command !== 'finish') {
     const what = shown(command);
+    const near = ['start', 'finish'].find((name) => distance(command.toLowerCase(), name) <= 2);
     return {
       kind: 'usage',
       reason: what
-        ? `unknown command ${what} (expected start or finish)`
+        ? `unknown command ${what} (${near ? `did you mean ${near}?` : 'expected start or finish'})`
         : `unknown command ${HIDDEN}; expected start or finish`,
     };
   }

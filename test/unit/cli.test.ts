@@ -48,6 +48,8 @@ describe('main', () => {
   it.each<[string[], string]>([
     [[], 'name a command: start or finish'],
     [['deploy'], 'unknown command "deploy" (expected start or finish)'],
+    [['strat'], 'unknown command "strat" (did you mean start?)'],
+    [['Finsh'], 'unknown command "Finsh" (did you mean finish?)'],
     [['start', '--bogus'], 'unknown option --bogus'],
     [['start', '--webhok-url', 'x'], 'unknown option --webhok-url (did you mean --webhook-url?)'],
     [['start', '--dryrun'], 'unknown option --dryrun (did you mean --dry-run?)'],
