@@ -5,8 +5,8 @@ import { nodePlatform, restartWithoutRuntimeVariables } from './platform/node.ts
 restartWithoutRuntimeVariables();
 const platform = nodePlatform();
 void main({ ...platform, cwd: platform.cwd() }).then((code) => {
-  process.exitCode = code;
-  // A pipeline must never wait on notify: if anything still holds the event loop once the
-  // answer is known (a socket a peer never closes), leave anyway.
-  setTimeout(() => process.exit(code), 500).unref();
+  // The answer is known and printed (writes to pipes, files and terminals are synchronous on
+  // Linux): leave now. A socket still open at this point (a proxy tunnel that never answered
+  // CONNECT) must not hold the job a moment past its deadline.
+  process.exit(code);
 });
