@@ -11,7 +11,8 @@
 // credentials.
 import type { Env } from './context.ts';
 import { ConfigError, SlackRequestError, type DeliveryError } from './errors.ts';
-import { proxyFor, type HttpResponse, type Transport } from './transport.ts';
+import type { HttpResponse, Transport } from './platform/types.ts';
+import { proxyFor } from './proxy.ts';
 
 export const MAX_ATTEMPTS = 4;
 const CONNECT_TIMEOUT_MS = 5_000;

@@ -5,7 +5,7 @@
 import type { Env } from './context.ts';
 import { SlackApiError, SlackHttpError } from './errors.ts';
 import { Deadline, exchange, rateLimited, type RetryNotice, type Verdict } from './http.ts';
-import type { HttpResponse, Transport } from './transport.ts';
+import type { HttpResponse, Transport } from './platform/types.ts';
 
 // A page of history with metadata and blocks is a few hundred kilobytes at most.
 const BODY_LIMIT = 4 * 1024 * 1024;

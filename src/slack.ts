@@ -4,8 +4,7 @@
 import type { Env } from './context.ts';
 import { SlackHttpError } from './errors.ts';
 import { Deadline, exchange, rateLimited, type RetryNotice, type Verdict } from './http.ts';
-import type { HttpResponse, Transport } from './transport.ts';
-import { nodeTransport } from './transport.ts';
+import type { HttpResponse, Transport } from './platform/types.ts';
 
 const BODY_LIMIT = 4_096;
 /** How long a 2xx answer's body may take: the status line already said the message is in. */
@@ -24,8 +23,8 @@ export interface DeliveryOptions {
   random?: () => number;
   /** Aborted from outside (SIGTERM, SIGINT): stop at once, with the signal's name as reason. */
   signal?: AbortSignal;
-  /** How a request is made; a real HTTP client unless a test swaps it. */
-  transport?: Transport;
+  /** How a request is made: the platform's HTTP client. */
+  transport: Transport;
 }
 
 export interface Delivered {
@@ -89,7 +88,7 @@ export async function deliver(options: DeliveryOptions): Promise<Delivered> {
       headers: { 'content-type': 'application/json; charset=utf-8', 'user-agent': 'notify' },
       deadline,
       env: options.env,
-      transport: options.transport ?? nodeTransport(options.env),
+      transport: options.transport,
       judge: judgeWebhook,
       bodyLimit: BODY_LIMIT,
       okBodyGraceMs: OK_BODY_GRACE_MS,

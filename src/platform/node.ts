@@ -12,8 +12,8 @@ import {
 import type { Env } from '../context.ts';
 import { ConfigError } from '../errors.ts';
 import { isOn, quote } from '../output.ts';
-import { nodeTransport, type Transport } from '../transport.ts';
-import { FileError, type Platform } from './types.ts';
+import { nodeTransport } from './node-http.ts';
+import { FileError, type Platform, type Transport } from './types.ts';
 
 const CHUNK = 64 * 1024;
 

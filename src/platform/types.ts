@@ -1,7 +1,6 @@
 // The seam between notify's logic and the machine it runs on. Everything that touches the
 // outside world — files, the working directory, signals, output, HTTP — is reached through
 // these types, so that another runtime can stand in for Node by implementing them once.
-import type { Transport } from '../transport.ts';
 import type { Env } from '../context.ts';
 
 /** Why a file could not be read. `missing` is the ordinary case of an optional file. */
@@ -39,3 +38,32 @@ export interface Platform {
   /** An HTTP client that reads its proxy settings from `env`. */
   transport(env: Env): Transport;
 }
+
+// HTTP as the logic sees it: one POST, its answer, bounded in time and size.
+export interface HttpResponse {
+  statusCode: number;
+  /** Lower-case names; a repeated header as an array. */
+  headers: Readonly<Record<string, string | string[] | undefined>>;
+  body: string;
+  /** False when the body was cut short: past `bodyLimit`, or a 2xx body past its grace. */
+  complete: boolean;
+}
+
+export interface PostOptions {
+  url: URL;
+  body: string;
+  headers: Record<string, string>;
+  signal: AbortSignal;
+  connectTimeoutMs: number;
+  responseTimeoutMs: number;
+  /** At most this many characters of the response body are kept. */
+  bodyLimit: number;
+  /**
+   * How long a 2xx answer's body may take once its status line is in. The status is the
+   * answer: a body that trickles must neither hold the job nor turn a posted message into a
+   * failure (and a retry into a duplicate).
+   */
+  okBodyGraceMs: number;
+}
+
+export type Transport = (options: PostOptions) => Promise<HttpResponse>;

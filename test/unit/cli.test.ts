@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main, parseCommandLine, VERSION } from '../../src/cli.ts';
 import { appendText, onSignal, readText, writeText } from '../../src/platform/node.ts';
-import { nodeTransport } from '../../src/transport.ts';
+import { nodeTransport } from '../../src/platform/node-http.ts';
 
 let cwd: string;
 beforeEach(() => {

@@ -13,7 +13,7 @@ import {
 } from '../../src/conversation.ts';
 import { Deadline } from '../../src/http.ts';
 import { slackApi, type SlackApi } from '../../src/slack-api.ts';
-import { nodeTransport } from '../../src/transport.ts';
+import { nodeTransport } from '../../src/platform/node-http.ts';
 import { FAKE_BOT, startFakeSlackApi, type FakeSlackApi } from '../helpers/fake-slack-api.ts';
 import { mainPush } from './sample-context.ts';
 

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SlackApiError } from '../../src/errors.ts';
 import { Deadline } from '../../src/http.ts';
 import { explainApiError, formBody, slackApi } from '../../src/slack-api.ts';
-import { nodeTransport } from '../../src/transport.ts';
+import { nodeTransport } from '../../src/platform/node-http.ts';
 import {
   startFakeSlackApi,
   type FakeSlackApi,

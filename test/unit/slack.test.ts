@@ -10,7 +10,7 @@ import {
   retryAfterMs,
 } from '../../src/http.ts';
 import { deliver, explainHttp, SLACK_ERRORS } from '../../src/slack.ts';
-import type { HttpResponse, Transport } from '../../src/transport.ts';
+import type { HttpResponse, Transport } from '../../src/platform/types.ts';
 
 const URL_ = new URL('https://hooks.slack.com/services/T000/B000/XXXX');
 

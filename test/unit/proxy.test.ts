@@ -1,6 +1,6 @@
 // Which proxy variables count, as corporate runners set them.
 import { describe, expect, it } from 'vitest';
-import { proxyEnv } from '../../src/transport.ts';
+import { proxyEnv } from '../../src/proxy.ts';
 
 describe('proxyEnv', () => {
   it.each<[string, Record<string, string>, Record<string, string> | undefined]>([

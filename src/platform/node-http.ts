@@ -1,37 +1,13 @@
-// One HTTP POST with node:http/https: per-phase timeouts, proxies from the given variables
-// (Node's built-in CONNECT tunnelling, `proxyEnv`), no redirects followed, a bounded body read.
+// The Node platform's HTTP: one POST with node:http/https, per-phase timeouts, proxies from the
+// given variables (Node's built-in CONNECT tunnelling, `proxyEnv`), no redirects followed, a
+// bounded body read.
 // undici was the first choice; in the executable it costs about 33 ms of module loading and
 // WebAssembly compilation on every run, more than the whole start-up budget, while node:http
 // is already in the binary.
-import type { IncomingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
-import type { Env } from './context.ts';
-import { ConfigError } from './errors.ts';
-
-export interface HttpResponse {
-  statusCode: number;
-  headers: IncomingHttpHeaders;
-  body: string;
-  /** False when the body was cut short: past `bodyLimit`, or a 2xx body past its grace. */
-  complete: boolean;
-}
-
-export interface PostOptions {
-  url: URL;
-  body: string;
-  headers: Record<string, string>;
-  signal: AbortSignal;
-  connectTimeoutMs: number;
-  responseTimeoutMs: number;
-  /** At most this many characters of the response body are kept. */
-  bodyLimit: number;
-  /**
-   * How long a 2xx answer's body may take once its status line is in. The status is the
-   * answer: a body that trickles must neither hold the job nor turn a posted message into a
-   * failure (and a retry into a duplicate).
-   */
-  okBodyGraceMs: number;
-}
+import type { Env } from '../context.ts';
+import { proxyEnv, proxyFor } from '../proxy.ts';
+import type { HttpResponse, PostOptions, Transport } from './types.ts';
 
 /** A failure before a whole response arrived; `code` is Node's (ECONNREFUSED...) or ours. */
 export class TransportError extends Error {
@@ -41,72 +17,6 @@ export class TransportError extends Error {
     this.name = 'TransportError';
     this.code = code;
   }
-}
-
-export type Transport = (options: PostOptions) => Promise<HttpResponse>;
-
-/** A proxy URL as curl takes it: the scheme may be left out. */
-function proxyUrl(value: string): string {
-  return value && !value.includes('://') ? `http://${value}` : value;
-}
-
-/** One proxy variable as set: which name it was found under, and its value. */
-interface ProxyVar {
-  name: string;
-  value: string;
-}
-
-// `||`, not `??`: CI platforms define unset variables as '', which must not hide the other case.
-function pick(env: Env, name: string): ProxyVar | undefined {
-  for (const key of [name.toUpperCase(), name.toLowerCase()]) {
-    const value = env[key]?.trim();
-    if (value) return { name: key, value };
-  }
-  return undefined;
-}
-
-/** The proxy variable that applies to `url`: HTTPS_PROXY (else HTTP_PROXY) for https. */
-function proxyVarFor(env: Env, url: URL): ProxyVar | undefined {
-  const http = pick(env, 'http_proxy');
-  // As undici does for runners that set only HTTP_PROXY: it serves https too.
-  return url.protocol === 'https:' ? (pick(env, 'https_proxy') ?? http) : http;
-}
-
-/**
- * The proxy URL a request to `url` may go through (NO_PROXY aside), checked: a malformed or
- * unsupported proxy is a configuration error naming its variable, never a retried failure.
- * The value may hold credentials, so it is never quoted.
- */
-export function proxyFor(env: Env, url: URL): URL | undefined {
-  const found = proxyVarFor(env, url);
-  if (!found) return undefined;
-  const raw = proxyUrl(found.value);
-  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(raw)?.[1]?.toLowerCase();
-  if (scheme && /^socks/.test(scheme)) {
-    throw new ConfigError(
-      `${found.name} is a SOCKS proxy (${scheme}://), which notify does not support; use an HTTP proxy (http://host:port)`,
-    );
-  }
-  let proxy: URL | undefined;
-  try {
-    proxy = new URL(raw);
-  } catch {
-    proxy = undefined;
-  }
-  if (!proxy || (proxy.protocol !== 'http:' && proxy.protocol !== 'https:') || !proxy.hostname) {
-    throw new ConfigError(
-      `${found.name} is not a usable proxy URL (expected http://proxy.example.com:3128)`,
-    );
-  }
-  return proxy;
-}
-
-/** Proxy variables as Node's `proxyEnv` reads them, either case accepted. */
-export function proxyEnv(env: Env): Record<string, string> | undefined {
-  const http = proxyUrl(pick(env, 'http_proxy')?.value ?? '');
-  const https = proxyUrl(pick(env, 'https_proxy')?.value ?? '') || http;
-  if (!http && !https) return undefined;
-  return { HTTP_PROXY: http, HTTPS_PROXY: https, NO_PROXY: pick(env, 'no_proxy')?.value ?? '' };
 }
 
 /** A transport bound to the proxy variables in `env`. */
