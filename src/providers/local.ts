@@ -1,6 +1,5 @@
 // Outside CI: the user, and what the working copy says (its folder, its git branch); flags and
 // NOTIFY_* settings fill in the rest.
-import { basename } from 'node:path';
 import { val, type Provider, type ProviderIo } from '../context.ts';
 
 /** The checked-out branch, from .git/HEAD; nothing on a detached HEAD or outside git. */
@@ -19,7 +18,8 @@ export const local: Provider = {
     const pwd = val(env, 'PWD');
     return {
       provider: 'local',
-      project: { name: pwd ? basename(pwd) || undefined : undefined },
+      // The folder's own name: the last part of the path, whatever slashes end it.
+      project: { name: pwd?.replace(/\/+$/, '').split('/').pop() || undefined },
       ref: { name: gitBranch(io), isTag: false },
       environment: {},
       user: val(env, 'USER') ?? val(env, 'LOGNAME'),

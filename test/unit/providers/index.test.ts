@@ -60,3 +60,21 @@ describe('local.context in a working copy', () => {
     expect(ctx.ref.name).toBe(branch);
   });
 });
+
+describe('local: the project is the folder’s own name', () => {
+  it.each<[string | undefined, string | undefined]>([
+    ['/home/jiyoung/chat-server', 'chat-server'],
+    ['/home/jiyoung/chat-server/', 'chat-server'],
+    ['/home/jiyoung/chat-server//', 'chat-server'],
+    ['/', undefined],
+    ['', undefined],
+    [undefined, undefined],
+  ])('PWD=%j -> %j', (pwd, name) => {
+    const ctx = local.context(pwd === undefined ? {} : { PWD: pwd }, {
+      readFile: () => {
+        throw new Error('ENOENT');
+      },
+    });
+    expect(ctx.project.name).toBe(name);
+  });
+});
