@@ -4,7 +4,7 @@
 import { parse as parseDotenv } from 'dotenv';
 import { drawParent } from './app-message.ts';
 import { between, foldBoard, type JobFact } from './board.ts';
-import type { AppConfig, Command } from './config.ts';
+import { CHANNEL_ID, type AppConfig, type Command } from './config.ts';
 import type { CiContext, Env } from './context.ts';
 import {
   endMetadata,
@@ -26,7 +26,6 @@ import type { Platform } from './platform/types.ts';
 import { slackApi, type SlackApi } from './slack-api.ts';
 import type { Status } from './status.ts';
 
-const CHANNEL_ID = /^[CGD][A-Z0-9]{2,}$/;
 const LIST_PAGES = 10;
 const STATE_MAX = 4 * 1024;
 
@@ -255,7 +254,9 @@ export async function runApp(run: AppRun): Promise<AppDone> {
         blocks: message.blocks,
         metadata: jobMetadata(key, fact),
       };
-      const failed = event.kind === 'finish' && event.status !== 'success';
+      // Shown in the channel as well: what broke, not what was canceled on purpose.
+      const failed =
+        event.kind === 'finish' && (event.status === 'failed' || event.status === 'timedout');
       let replyTs = event.kind === 'finish' ? state.NOTIFY_SLACK_REPLY_TS : undefined;
       if (event.kind === 'finish' && !replyTs)
         replyTs = (await findReply(api, { channel, ts }, key, trusted, jobKey))?.ts;

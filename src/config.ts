@@ -416,7 +416,7 @@ function parseScope(named: { value: string; name: string } | undefined): Scope {
   throw new ConfigError(`${named.name} must be job or pipeline (got ${quote(named.value)})`);
 }
 
-const CHANNEL_ID = /^[CGD][A-Z0-9]{2,}$/;
+export const CHANNEL_ID = /^[CGD][A-Z0-9]{2,}$/;
 const CHANNEL_NAME = /^#?[a-z0-9][a-z0-9._-]{0,79}$/;
 
 /** The token goes with every call: over https, or plain http to this machine only (tests). */
