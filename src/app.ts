@@ -87,9 +87,13 @@ export function stateFile(env: Env, key: PipelineKey, job: string): string | und
   return `${dir.replace(/\/+$/, '')}/.notify-${safe(key.pipeline)}-${safe(job)}.env`;
 }
 
+/**
+ * `KEY=value` lines for a later step to read. Only plain values are written (a ts, a channel id,
+ * a time): one carrying a newline would add lines of its own to a file that sets variables.
+ */
 function dotenv(values: Readonly<Record<string, string | undefined>>): string {
   return Object.entries(values)
-    .filter(([, value]) => value)
+    .filter(([, value]) => value && /^[\w.:+-]+$/.test(value))
     .map(([key, value]) => `${key}=${value}\n`)
     .join('');
 }
@@ -306,7 +310,7 @@ export async function runApp(run: AppRun): Promise<AppDone> {
         leave(run, app.stateFile, dotenv({ NOTIFY_CHANNEL: channel, NOTIFY_SLACK_TS: ts }));
       }
       const output = run.env.GITHUB_OUTPUT?.trim();
-      if (output) leave(run, output, `slack_ts=${ts}\nslack_channel=${channel}\n`, true);
+      if (output) leave(run, output, dotenv({ slack_ts: ts, slack_channel: channel }), true);
     }
     return { channel, ts, posted, text };
   } finally {

@@ -1,11 +1,12 @@
 // What every delivery test needs: the env a CI job would give notify, the secrets that must
 // never be printed, and servers that are closed after each test whatever its outcome.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, expect } from 'vitest';
 import { WEBHOOK_PATH } from '../helpers/fake-slack.ts';
+import { listen, type Listening } from '../helpers/listen.ts';
 import { GITLAB_ENV, runNotify, type RunOptions, type RunResult } from '../helpers/run.ts';
 
 export const TOKEN = 's3cr3tT0kenS3cr3tT0ken';
@@ -81,78 +82,33 @@ export async function closedPort(): Promise<number> {
   return port;
 }
 
-export interface CountingRelay {
-  port: number;
-  /** TCP connections accepted so far: attempts, whether or not they became requests. */
-  readonly connections: number;
-  close(): Promise<void>;
-}
+export type CountingRelay = Listening;
 
 /** A TCP relay to 127.0.0.1:`port` that counts connections, e.g. failed TLS handshakes. */
-export async function startCountingRelay(port: number): Promise<CountingRelay> {
-  let connections = 0;
-  const sockets = new Set<Socket>();
-  const track = (socket: Socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => socket.destroy());
-  };
-  const server = createServer((client) => {
-    connections++;
-    const upstream = connect(port, '127.0.0.1');
-    track(client);
-    track(upstream);
-    client.pipe(upstream).pipe(client);
-    client.on('close', () => upstream.destroy());
-    upstream.on('close', () => client.destroy());
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as AddressInfo).port,
-    get connections() {
-      return connections;
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
+export function startCountingRelay(port: number): Promise<CountingRelay> {
+  return listen(
+    createServer((client) => {
+      const upstream = connect(port, '127.0.0.1');
+      upstream.on('error', () => upstream.destroy());
+      client.pipe(upstream).pipe(client);
+      client.on('close', () => upstream.destroy());
+      upstream.on('close', () => client.destroy());
+    }),
+  );
 }
 
-export interface RawServer {
-  port: number;
-  /** TCP connections accepted so far. */
-  readonly connections: number;
-  close(): Promise<void>;
-}
+export type RawServer = Listening;
 
 /**
  * A TCP server that answers each connection's first bytes with `reply` and hangs up, or, without
  * one, never says a word: a peer that blackholes us.
  */
-export async function startRawServer(reply?: string): Promise<RawServer> {
-  let connections = 0;
-  const sockets = new Set<Socket>();
-  const server = createServer((socket) => {
-    connections++;
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => socket.destroy());
-    if (reply !== undefined) socket.once('data', () => socket.end(reply));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as AddressInfo).port,
-    get connections() {
-      return connections;
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
+export function startRawServer(reply?: string): Promise<RawServer> {
+  return listen(
+    createServer((socket) => {
+      if (reply !== undefined) socket.once('data', () => socket.end(reply));
+    }),
+  );
 }
 
 /** Accepts TCP connections and never says a word. */

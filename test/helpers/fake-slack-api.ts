@@ -8,7 +8,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo, Socket } from 'node:net';
+import { listen } from './listen.ts';
 
 export interface FakeChannel {
   id: string;
@@ -732,7 +732,6 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
       res.writeHead(answer.status, answer.headers).end(JSON.stringify(answer.body));
   };
 
-  const sockets = new Set<Socket>();
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -741,12 +740,7 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
     });
   };
   const server = options.tls ? createHttpsServer(options.tls, handle) : createHttpServer(handle);
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const { port, close } = await listen(server);
   const origin = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
 
   const channelId = (channel: string): string => {
@@ -781,13 +775,11 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
       add(message);
       return structuredClone(message);
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        closed = true;
-        for (const timer of timers) clearTimeout(timer);
-        timers.clear();
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
+    close: () => {
+      closed = true;
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+      return close();
+    },
   };
 }

@@ -6,7 +6,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo, Socket } from 'node:net';
+import { listen } from './listen.ts';
 
 export interface Recorded {
   method: string;
@@ -57,7 +57,6 @@ export const WEBHOOK_PATH = '/services/T0FAKE0001/B0FAKE0002/s3cr3tT0kenS3cr3tT0
 export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<FakeSlack> {
   const responder = options.responder ?? ok;
   const requests: Recorded[] = [];
-  const sockets = new Set<Socket>();
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -82,21 +81,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     });
   };
   const server = options.tls ? createHttpsServer(options.tls, handle) : createHttpServer(handle);
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const { port, close } = await listen(server);
   const origin = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
-  return {
-    origin,
-    webhookUrl: `${origin}${WEBHOOK_PATH}`,
-    requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
+  return { origin, webhookUrl: `${origin}${WEBHOOK_PATH}`, requests, close };
 }
