@@ -1,10 +1,10 @@
-// npm run build: bundle (esbuild) -> single executable (Node SEA) -> dist/rootfs (the whole
-// FROM-scratch image) and dist/kaniko (a bundle with its own loader, for kaniko's debug image).
+// npm run build: bundle (esbuild) -> the tiny executable (QuickJS bytecode and libcurl, static,
+// musl) -> dist/rootfs (the whole FROM-scratch image) and dist/kaniko (the executable alone, for
+// kaniko's debug image). dist/notify.cjs is the same program for Node (bin/notify, development).
 import { execFileSync, spawnSync } from 'node:child_process';
 import {
   chmodSync,
   copyFileSync,
-  cpSync,
   existsSync,
   mkdirSync,
   readFileSync,
@@ -13,13 +13,15 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DIST = join(ROOT, 'dist');
-const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
+const NATIVE = join(ROOT, 'build/native');
+const WORK = join(ROOT, 'build/tiny');
+const TINY = join(ROOT, 'src/platform/tiny');
 const CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
 const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
   version: string;
@@ -36,24 +38,7 @@ function run(command: string, args: string[], stderr: 'inherit' | 'ignore' = 'in
   return execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', stderr] });
 }
 
-// postject's ELF reader warns once per note section of Node's binary that binutils' strip left
-// without a name ("Can't find string offset for section name '.note.100'"). The notes are kept
-// as they are and the executable is checked below, so these lines say nothing: drop them, keep
-// any other line.
-const HARMLESS = /^warning: Can't find string offset for section name '\.note[.\d]*'$/;
-
-function inject(exe: string, blob: string): void {
-  const result = spawnSync(
-    join(ROOT, 'node_modules/.bin/postject'),
-    [exe, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', SEA_FUSE],
-    { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  const noise = (result.stderr ?? '').split('\n').filter((l) => l.trim() && !HARMLESS.test(l));
-  if (noise.length) console.error(noise.join('\n'));
-  if (result.status !== 0) throw new Error(`postject failed (${result.status ?? result.signal})`);
-}
-
-const mib = (path: string) => `${(statSync(path).size / 2 ** 20).toFixed(1)} MiB`;
+const mib = (path: string) => `${(statSync(path).size / 2 ** 20).toFixed(2)} MiB`;
 
 if (!process.version.startsWith('v24.')) {
   throw new Error(
@@ -62,6 +47,8 @@ if (!process.version.startsWith('v24.')) {
 }
 rmSync(DIST, { recursive: true, force: true });
 mkdirSync(DIST, { recursive: true });
+rmSync(WORK, { recursive: true, force: true });
+mkdirSync(WORK, { recursive: true });
 
 const bundle = join(DIST, 'notify.cjs');
 await step('bundle', async () => {
@@ -71,7 +58,7 @@ await step('bundle', async () => {
     bundle: true,
     platform: 'node',
     target: 'node24',
-    // A SEA runs one CommonJS script; yargs is ESM-only and reads import.meta.url.
+    // One CommonJS script that starts fast; yargs is ESM-only and reads import.meta.url.
     format: 'cjs',
     banner: { js: 'const __import_meta_url = require("node:url").pathToFileURL(__filename).href;' },
     define: { 'import.meta.url': '__import_meta_url', __NOTIFY_VERSION__: JSON.stringify(version) },
@@ -84,72 +71,102 @@ await step('bundle', async () => {
   });
 });
 
-const exe = join(DIST, 'notify');
-await step('single executable', () => {
-  const blob = join(DIST, 'sea-prep.blob');
-  const config = join(DIST, 'sea-config.json');
-  writeFileSync(
-    config,
-    JSON.stringify({
-      main: bundle,
-      output: blob,
-      disableExperimentalSEAWarning: true,
-      useSnapshot: false,
-      useCodeCache: true,
-      // Every argument and variable is notify's, none the runtime's: NODE_OPTIONS is ignored,
-      // and the `--` ends the runtime's own option scan (Node reads `--env-file` anywhere in
-      // argv before any JavaScript runs, even in a single executable, up to a `--`).
-      // OPENSSL_CONF is read before any JavaScript, and a FIFO there would hang every run: the
-      // runtime reads an empty configuration instead (absent files are fine too).
-      execArgv: ['--openssl-config=/dev/null', '--'],
-      execArgvExtension: 'none',
-    }),
-  );
-  run(process.execPath, ['--experimental-sea-config', config]);
-  copyFileSync(process.execPath, exe);
-  chmodSync(exe, 0o755);
-  // Strip first: stripping after injection would drop the injected blob.
-  // Node's binary carries notes that binutils does not know; the warnings about them are noise.
-  run('strip', ['--strip-all', exe], 'ignore');
-  inject(exe, blob);
-  rmSync(blob);
-  rmSync(config);
+// The tiny build's bundle: one script for QuickJS (ES2020 and what globals.ts adds), with Node's
+// modules left out and the two packages that need more than the engine has swapped for shims.
+const shim = (name: string) => join(TINY, 'shims', name);
+const yargsFactory: Plugin = {
+  name: 'yargs-factory',
+  setup(b) {
+    // yargs does not export its factory; its own entries load it by path, so does our shim.
+    b.onResolve({ filter: /^yargs-factory$/ }, () => ({
+      path: join(ROOT, 'node_modules/yargs/build/lib/yargs-factory.js'),
+    }));
+  },
+};
+const script = join(WORK, 'notify.js');
+await step('bundle for the tiny executable', async () => {
+  const empty = shim('empty.mjs');
+  await build({
+    entryPoints: [join(TINY, 'main.ts')],
+    outfile: script,
+    bundle: true,
+    platform: 'neutral',
+    format: 'iife',
+    target: 'es2020',
+    mainFields: ['module', 'main'],
+    conditions: ['import', 'default'],
+    alias: {
+      fs: empty,
+      path: empty,
+      os: empty,
+      url: empty,
+      'node:module': empty,
+      yargs: shim('yargs.mjs'),
+      'string-width': shim('string-width.mjs'),
+    },
+    plugins: [yargsFactory],
+    define: { __NOTIFY_VERSION__: JSON.stringify(version) },
+    minify: true,
+    keepNames: true,
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
 });
 
-await step('check: no argument or variable reaches the runtime', () => {
-  // If the SEA options above were lost, Node would answer these itself: exit 9 for the missing
-  // --env-file, a MODULE_NOT_FOUND stack for NODE_OPTIONS. notify answers with exit 2, one line.
-  // OPENSSL_CONF naming a FIFO would hang the runtime before notify's first line: a timeout.
+await step('native libraries (build/native)', () => {
+  execFileSync('bash', [join(ROOT, 'scripts/native-deps.sh')], { stdio: 'inherit' });
+});
+
+const exe = join(DIST, 'notify');
+await step('tiny executable', () => {
+  const bytecode = join(WORK, 'bytecode.c');
+  run(join(NATIVE, 'bin/qjsc'), ['-c', '-o', bytecode, '-N', 'notify_bytecode', script]);
+  run('musl-gcc', [
+    '-static',
+    '-Os',
+    '-ffunction-sections',
+    '-fdata-sections',
+    '-Wall',
+    '-Werror',
+    '-Wno-unused-parameter',
+    // As mbed TLS was built (scripts/native-deps.sh): its randomness is ours, from getrandom(2).
+    '-DMBEDTLS_NO_PLATFORM_ENTROPY',
+    '-DMBEDTLS_ENTROPY_HARDWARE_ALT',
+    `-I${join(NATIVE, 'include')}`,
+    join(TINY, 'runtime.c'),
+    bytecode,
+    `-L${join(NATIVE, 'lib')}`,
+    '-Wl,--gc-sections',
+    '-lcurl',
+    '-lmbedtls',
+    '-lmbedx509',
+    '-lmbedcrypto',
+    '-lquickjs',
+    '-lm',
+    '-lpthread',
+    '-o',
+    exe,
+  ]);
+  run('strip', ['--strip-all', exe]);
+});
+
+await step('check: static, and no argument or variable for an engine', () => {
+  const kind = run('file', ['-b', exe]);
+  if (!/statically linked|static-pie linked/.test(kind)) {
+    throw new Error(`dist/notify is not statically linked: ${kind.trim()}`);
+  }
+  // Arguments and variables a JavaScript runtime would take for itself: notify answers them.
   const missing = join(DIST, 'no-such-dir', 'check');
-  const fifo = join(DIST, 'check.fifo');
-  run('mkfifo', [fifo]);
   const result = spawnSync(exe, ['start', '--dry-run', '--env-file', `${missing}.env`], {
     encoding: 'utf8',
-    env: { NODE_OPTIONS: `--require=${missing}.js`, OPENSSL_CONF: fifo },
+    env: { NODE_OPTIONS: `--require=${missing}.js` },
     timeout: 20_000,
   });
-  rmSync(fifo);
   const said = `${result.stderr ?? ''}`.trim();
   if (result.status !== 2 || !/^notify: .*env file/.test(said) || said.includes('\n')) {
-    throw new Error(
-      `dist/notify let the runtime take an argument or NODE_OPTIONS (exit ${result.status}): ${said}`,
-    );
+    throw new Error(`dist/notify did not answer as notify (exit ${result.status}): ${said}`);
   }
 });
-
-/** The loader and shared libraries the executable links, as absolute paths on this machine. */
-function linkedLibraries(path: string): string[] {
-  const libs: string[] = [];
-  for (const line of run('ldd', [path]).split('\n')) {
-    const match = /(?:=>\s*)?(\/\S+)\s+\(0x/.exec(line);
-    if (match?.[1]) libs.push(match[1]);
-  }
-  return libs;
-}
-
-const libs = linkedLibraries(exe);
-const loader = libs.find((lib) => basename(lib).startsWith('ld-linux'));
-if (!loader) throw new Error(`no dynamic loader found for ${exe}`);
 
 await step('rootfs', () => {
   const rootfs = join(DIST, 'rootfs');
@@ -158,7 +175,6 @@ await step('rootfs', () => {
     copyFileSync(from, join(rootfs, to)); // copyFileSync follows symlinks: real files only
   };
   put(exe, '/usr/local/bin/notify');
-  for (const lib of libs) put(lib, lib);
   put(CA_BUNDLE, CA_BUNDLE);
   mkdirSync(join(rootfs, 'tmp'), { recursive: true, mode: 0o1777 });
   chmodSync(join(rootfs, 'tmp'), 0o1777);
@@ -170,14 +186,9 @@ await step('rootfs', () => {
 });
 
 await step('kaniko bundle', () => {
-  const kaniko = join(DIST, 'kaniko');
-  mkdirSync(join(kaniko, 'bin'), { recursive: true });
-  mkdirSync(join(kaniko, 'lib'), { recursive: true });
-  mkdirSync(join(kaniko, 'libexec'), { recursive: true });
-  copyFileSync(exe, join(kaniko, 'libexec/notify'));
-  for (const lib of libs) copyFileSync(lib, join(kaniko, 'lib', basename(lib)));
-  cpSync(join(ROOT, 'scripts/kaniko-launcher.sh'), join(kaniko, 'bin/notify'));
-  chmodSync(join(kaniko, 'bin/notify'), 0o755);
+  // The executable needs nothing beside it: the bundle is that one file.
+  mkdirSync(join(DIST, 'kaniko/bin'), { recursive: true });
+  copyFileSync(exe, join(DIST, 'kaniko/bin/notify'));
 });
 
 // For the :debug image, a shell for CI job scripts: a static busybox from the build machine
@@ -205,6 +216,4 @@ await step(
   },
 );
 
-console.log(
-  `build: dist/notify ${mib(exe)}, linked: ${libs.map((lib) => basename(lib)).join(' ')}`,
-);
+console.log(`build: dist/notify ${mib(exe)}, static`);

@@ -1,8 +1,7 @@
-// Entry point of the bundle and the executable: the Node platform in, an exit code out.
+// Entry point of the Node bundle (bin/notify, development): the Node platform in, an exit code out.
 import { main } from './cli.ts';
-import { nodePlatform, restartWithoutRuntimeVariables } from './platform/node.ts';
+import { nodePlatform } from './platform/node.ts';
 
-restartWithoutRuntimeVariables();
 const platform = nodePlatform();
 void main({ ...platform, cwd: platform.cwd() }).then((code) => {
   // The answer is known and printed (writes to pipes, files and terminals are synchronous on

@@ -13,6 +13,8 @@ export class NotifyError extends Error {
   readonly exitCode: ExitCode;
   constructor(message: string, exitCode: ExitCode, options?: ErrorOptions) {
     super(message, options);
+    // Engines older than ES2022 (the tiny executable's) ignore the options: keep the cause.
+    if (options && 'cause' in options && !('cause' in this)) this.cause = options.cause;
     this.name = new.target.name;
     this.exitCode = exitCode;
   }

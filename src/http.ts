@@ -198,7 +198,7 @@ export function explainNetwork(code: string, url: URL, proxy?: URL): string {
     return `${host} did not answer in HTTP (${code}); check the URL's host and port`;
   }
   if (UNTRUSTED.test(code)) {
-    return `TLS to ${host} failed (${code}): its certificate is not from a trusted CA; for a private CA, set NODE_EXTRA_CA_CERTS to its PEM file`;
+    return `TLS to ${host} failed (${code}): its certificate is not from a trusted CA; for a private CA, set NOTIFY_CA_FILE (or NODE_EXTRA_CA_CERTS) to its PEM file`;
   }
   if (CERT.test(code)) return `TLS to ${host} failed (${code}): its certificate was refused`;
   return `request to ${host} failed (${code})`;

@@ -19,20 +19,21 @@ export class TransportError extends Error {
   }
 }
 
-/** A transport bound to the proxy variables in `env`. */
-export function nodeTransport(env: Env): Transport {
+/** A transport bound to the proxy variables in `env`; `ca`: the CAs to trust instead of Node's. */
+export function nodeTransport(env: Env, ca?: string): Transport {
   const proxies = proxyEnv(env);
   return (options) => {
     // Checked before any request: Node would throw on a malformed proxy URL only here, and
     // silently go direct for a scheme it does not know.
     proxyFor(env, options.url);
-    return post(options, proxies);
+    return post(options, proxies, ca);
   };
 }
 
 function post(
   options: PostOptions,
   proxies: Record<string, string> | undefined,
+  ca: string | undefined,
 ): Promise<HttpResponse> {
   const { url, signal } = options;
   const secure = url.protocol === 'https:';
@@ -44,8 +45,9 @@ function post(
   const agent = new http.Agent({
     keepAlive: false,
     // Certificates are always checked: NODE_TLS_REJECT_UNAUTHORIZED=0 is the runtime's switch,
-    // not notify's (a private CA goes in NODE_EXTRA_CA_CERTS).
+    // not notify's (a private CA goes in NOTIFY_CA_FILE or NODE_EXTRA_CA_CERTS).
     rejectUnauthorized: true,
+    ...(ca ? { ca } : {}),
     ...(proxies ? { proxyEnv: proxies } : {}),
   });
   return new Promise<HttpResponse>((resolve, reject) => {

@@ -9,6 +9,7 @@ import {
   renameSync,
   writeFileSync,
 } from 'node:fs';
+import { rootCertificates } from 'node:tls';
 import type { Env } from '../context.ts';
 import { ConfigError } from '../errors.ts';
 import { isOn, quote } from '../output.ts';
@@ -88,10 +89,10 @@ export function onSignal(handler: (signal: string) => void): () => void {
 const CA_FILE_MAX = 4 * 1024 * 1024;
 
 /** Bounded like every read: a FIFO or a device named here would block the runtime's TLS setup. */
-function checkCaFile(name: string, path: string | undefined): void {
-  if (!path) return;
+function checkCaFile(name: string, path: string | undefined): string | undefined {
+  if (!path) return undefined;
   try {
-    readText(path, CA_FILE_MAX);
+    return readText(path, CA_FILE_MAX);
   } catch (error) {
     const problem = error instanceof FileError ? error.problem : 'unreadable';
     throw new ConfigError(
@@ -106,64 +107,19 @@ function checkCaFile(name: string, path: string | undefined): void {
  * deadline and signal, and a missing file is only a warning of the runtime's own. Read them
  * first, bounded; anything but a readable file is exit 2.
  */
-function checkCaFiles(env: Env): void {
-  checkCaFile('NODE_EXTRA_CA_CERTS', env.NODE_EXTRA_CA_CERTS);
+function checkCaFiles(env: Env): string | undefined {
+  const extra = checkCaFile('NODE_EXTRA_CA_CERTS', env.NODE_EXTRA_CA_CERTS);
   if (isOn(env.NODE_USE_SYSTEM_CA)) checkCaFile('SSL_CERT_FILE', env.SSL_CERT_FILE);
+  const own = checkCaFile('NOTIFY_CA_FILE', env.NOTIFY_CA_FILE?.trim());
+  // NOTIFY_CA_FILE is notify's own: the runtime's trusted CAs, NODE_EXTRA_CA_CERTS's, and its.
+  return own === undefined ? undefined : [...rootCertificates, extra ?? '', own].join('\n');
 }
 
 function transport(env: Env): Transport {
-  const send = nodeTransport(env);
   return (options) => {
-    if (options.url.protocol === 'https:' || env.HTTPS_PROXY || env.https_proxy) checkCaFiles(env);
-    return send(options);
+    const tls = options.url.protocol === 'https:' || env.HTTPS_PROXY || env.https_proxy;
+    return nodeTransport(env, tls ? checkCaFiles(env) : undefined)(options);
   };
-}
-
-/**
- * Variables the runtime inside the executable would obey: debug output that prints the webhook
- * URL (NODE_DEBUG=net), coverage and compile-cache files written into the job's folders, TLS
- * checks turned off, a different ICU or thread pool. Set for a job, they are the job's, not
- * notify's.
- */
-export const RUNTIME_VARIABLES = [
-  'NODE_DEBUG',
-  'NODE_DEBUG_NATIVE',
-  'NODE_V8_COVERAGE',
-  'NODE_COMPILE_CACHE',
-  'NODE_REDIRECT_WARNINGS',
-  'NODE_PENDING_DEPRECATION',
-  'NODE_TLS_REJECT_UNAUTHORIZED',
-  'NODE_ICU_DATA',
-  'NODE_CHANNEL_FD',
-  'NODE_UNIQUE_ID',
-  'NODE_USE_ENV_PROXY',
-  'UV_THREADPOOL_SIZE',
-  'UV_USE_IO_URING',
-] as const;
-
-/**
- * In the single executable, when the environment holds any of RUNTIME_VARIABLES, start again
- * without them: the same process replaced (execve), with the same command line, read from
- * /proc so that a start through a loader (the kaniko bundle's `ld-linux … --library-path …
- * notify`) starts the same way. The runtime read them before notify's first line ran, so this
- * is the only way to take them back. Costs one start, only then; without /proc (a bare chroot)
- * notify runs on with them.
- */
-export function restartWithoutRuntimeVariables(): void {
-  if (!RUNTIME_VARIABLES.some((name) => process.env[name] !== undefined)) return;
-  if (!process.getBuiltinModule('node:sea')?.isSea() || typeof process.execve !== 'function')
-    return;
-  let argv: string[];
-  try {
-    argv = readText('/proc/self/cmdline', 256 * 1024).split('\0');
-  } catch {
-    return;
-  }
-  if (argv.at(-1) === '') argv.pop();
-  if (!argv.length) return;
-  const env = { ...process.env };
-  for (const name of [...RUNTIME_VARIABLES, 'NODE_OPTIONS']) delete env[name];
-  process.execve(process.execPath, argv, env);
 }
 
 /** A reader that went away (`notify … | head`) is no reason to fail a delivery, or to crash. */

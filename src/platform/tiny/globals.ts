@@ -1,0 +1,101 @@
+// What the tiny runtime's engine (QuickJS) lacks and notify uses: timers driven by the native
+// loop, AbortController, URL and URLSearchParams (core-js's WHATWG implementation), and a few
+// newer built-ins. Imported first by the tiny entry; never part of the Node build.
+import URLImpl from 'core-js-pure/actual/url/index.js';
+import URLSearchParamsImpl from 'core-js-pure/actual/url-search-params/index.js';
+
+const g = globalThis as Record<string, unknown>;
+
+// Timers: a list ordered by due time; the native loop calls __tick() between its waits.
+interface Timer {
+  id: number;
+  at: number;
+  run: () => void;
+}
+let timers: Timer[] = [];
+let nextTimer = 1;
+
+function setTimeoutImpl(callback: (...args: unknown[]) => void, ms = 0, ...args: unknown[]) {
+  const timer = {
+    id: nextTimer++,
+    at: Date.now() + Math.max(0, Number(ms) || 0),
+    run: () => callback(...args),
+  };
+  const index = timers.findIndex((t) => t.at > timer.at);
+  if (index < 0) timers.push(timer);
+  else timers.splice(index, 0, timer);
+  return timer.id;
+}
+
+function clearTimeoutImpl(id: unknown) {
+  timers = timers.filter((t) => t.id !== id);
+}
+
+/** Runs the timers that are due; the milliseconds until the next one, or -1. */
+g.__tick = (): number => {
+  const now = Date.now();
+  while (timers.length && timers[0]!.at <= now) timers.shift()!.run();
+  return timers.length ? Math.max(0, timers[0]!.at - Date.now()) : -1;
+};
+g.setTimeout = setTimeoutImpl;
+g.clearTimeout = clearTimeoutImpl;
+g.queueMicrotask = (callback: () => void) => void Promise.resolve().then(callback);
+
+type Listener = (event: { type: string }) => void;
+
+class AbortSignalImpl {
+  aborted = false;
+  reason: unknown = undefined;
+  onabort: Listener | null = null;
+  private listeners: { listener: Listener; once: boolean }[] = [];
+  addEventListener(type: string, listener: Listener, options?: { once?: boolean }) {
+    if (type !== 'abort' || this.listeners.some((l) => l.listener === listener)) return;
+    this.listeners.push({ listener, once: Boolean(options?.once) });
+  }
+  removeEventListener(type: string, listener: Listener) {
+    if (type === 'abort') this.listeners = this.listeners.filter((l) => l.listener !== listener);
+  }
+  throwIfAborted() {
+    if (this.aborted) throw this.reason;
+  }
+  /** @internal */
+  fire(reason: unknown) {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = reason;
+    const event = { type: 'abort' };
+    const listeners = this.listeners;
+    this.listeners = listeners.filter((l) => !l.once);
+    this.onabort?.(event);
+    for (const { listener } of listeners) listener(event);
+  }
+}
+
+class AbortControllerImpl {
+  readonly signal = new AbortSignalImpl();
+  abort(reason?: unknown) {
+    const error = Object.assign(new Error('This operation was aborted'), { name: 'AbortError' });
+    this.signal.fire(reason === undefined ? error : reason);
+  }
+}
+
+g.AbortController = AbortControllerImpl;
+g.AbortSignal = AbortSignalImpl;
+g.URL = URLImpl;
+g.URLSearchParams = URLSearchParamsImpl;
+
+function define(target: object, name: string, value: unknown) {
+  if (!(name in target)) {
+    Object.defineProperty(target, name, { value, writable: true, configurable: true });
+  }
+}
+
+define(Object, 'hasOwn', (object: object, key: PropertyKey) =>
+  Object.prototype.hasOwnProperty.call(object, key),
+);
+function at<T>(this: ArrayLike<T>, index: number): T | undefined {
+  const i = Math.trunc(index) || 0;
+  return this[i < 0 ? this.length + i : i];
+}
+define(Array.prototype, 'at', at);
+define(String.prototype, 'at', at);

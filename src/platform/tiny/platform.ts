@@ -1,0 +1,253 @@
+// The Platform in the tiny executable: the calls runtime.c gives (`__native`), HTTP through
+// libcurl. Proxies are chosen by the same rules as on Node (src/proxy.ts); NO_PROXY is
+// libcurl's; CA certificates are read here, bounded, and handed to libcurl as text.
+import type { Env } from '../../context.ts';
+import { ConfigError } from '../../errors.ts';
+import { quote } from '../../output.ts';
+import { proxyFor } from '../../proxy.ts';
+import {
+  FileError,
+  type FileProblem,
+  type HttpResponse,
+  type Platform,
+  type PostOptions,
+  type Transport,
+} from '../types.ts';
+
+interface NativeAnswer {
+  status: number;
+  head: string;
+  body: string;
+  complete: boolean;
+}
+interface NativeFailure {
+  code: string;
+  message: string;
+}
+interface Native {
+  env(): Record<string, string>;
+  argv(): string[];
+  cwd(): string | undefined;
+  readFile(path: string, maxBytes: number): string | [FileProblem, string | undefined];
+  writeFile(path: string, text: string): void;
+  appendFile(path: string, text: string): void;
+  write(fd: 1 | 2, text: string): void;
+  exit(code: number): never;
+  signals(on: boolean): void;
+  http(
+    request: {
+      url: string;
+      body: string;
+      headers: string[];
+      proxy: string;
+      noProxy: string;
+      host: string;
+      proxyHost: string;
+      ca: string;
+      connectTimeoutMs: number;
+      responseTimeoutMs: number;
+      okBodyGraceMs: number;
+      bodyLimitBytes: number;
+    },
+    callback: (outcome: NativeAnswer | NativeFailure) => void,
+  ): number;
+  httpAbort(id: number): void;
+}
+
+declare const __native: Native;
+const native = __native;
+
+/** A failure before a whole response arrived; `code` is one src/http.ts knows (ECONNREFUSED…). */
+export class TransportError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.name = 'TransportError';
+    this.code = code;
+  }
+}
+
+function readText(path: string, maxBytes: number): string {
+  const result = native.readFile(path, maxBytes);
+  if (typeof result === 'string') return result;
+  const [problem, code] = result;
+  throw new FileError(path, problem, problem === 'too large' ? `over ${maxBytes} bytes` : code);
+}
+
+// Set by the signal hook; the native loop delivers signals through __signal().
+let signalHandler: ((signal: string) => void) | undefined;
+(globalThis as Record<string, unknown>).__signal = (name: string) => signalHandler?.(name);
+
+function onSignal(handler: (signal: string) => void): () => void {
+  signalHandler = handler;
+  native.signals(true);
+  return () => {
+    if (signalHandler !== handler) return;
+    signalHandler = undefined;
+    native.signals(false);
+  };
+}
+
+/** Response headers as Node gives them: lower-case names, set-cookie a list, others joined. */
+const FIRST_ONLY = new Set([
+  'age',
+  'authorization',
+  'content-length',
+  'content-type',
+  'etag',
+  'expires',
+  'from',
+  'host',
+  'if-modified-since',
+  'if-unmodified-since',
+  'last-modified',
+  'location',
+  'max-forwards',
+  'proxy-authorization',
+  'referer',
+  'retry-after',
+  'server',
+  'user-agent',
+]);
+
+export function parseHead(head: string): Record<string, string | string[]> {
+  const headers: Record<string, string | string[]> = {};
+  for (const line of head.split(/\r?\n/).slice(1)) {
+    const colon = line.indexOf(':');
+    if (colon <= 0) continue;
+    const name = line.slice(0, colon).trim().toLowerCase();
+    const value = line.slice(colon + 1).trim();
+    const seen = headers[name];
+    if (name === 'set-cookie') headers[name] = [...((seen as string[] | undefined) ?? []), value];
+    else if (seen === undefined) headers[name] = value;
+    else if (!FIRST_ONLY.has(name)) headers[name] = `${seen as string}, ${value}`;
+  }
+  return headers;
+}
+
+/** A CA file is a few kilobytes; a system's whole bundle a few hundred. */
+const CA_FILE_MAX = 4 * 1024 * 1024;
+
+/** Where Linux distributions (and kaniko's image) keep the system's CA bundle. */
+export const SYSTEM_CA_FILES = [
+  '/etc/ssl/certs/ca-certificates.crt',
+  '/etc/pki/tls/certs/ca-bundle.crt',
+  '/etc/ssl/ca-bundle.pem',
+  '/etc/ssl/cert.pem',
+  '/kaniko/ssl/certs/ca-certificates.crt',
+];
+
+function readCa(name: string, path: string): string {
+  try {
+    return readText(path, CA_FILE_MAX);
+  } catch (error) {
+    const problem = error instanceof FileError ? error.problem : 'unreadable';
+    throw new ConfigError(
+      `${name} ${quote(path)} cannot be read: ${problem} (expected a PEM file of CA certificates)`,
+    );
+  }
+}
+
+/**
+ * The CA certificates TLS trusts, as PEM text: SSL_CERT_FILE instead of the system's bundle,
+ * then NOTIFY_CA_FILE and NODE_EXTRA_CA_CERTS added to it. Only set variables are read, bounded;
+ * one that names anything but a readable file is a configuration error.
+ */
+export function caText(env: Env): string {
+  const parts: string[] = [];
+  const replace = env.SSL_CERT_FILE?.trim();
+  if (replace) parts.push(readCa('SSL_CERT_FILE', replace));
+  else {
+    // SSL_CERT_DIR (kaniko sets it) is searched for a bundle, not for hashed files one by one.
+    const dirs = (env.SSL_CERT_DIR ?? '').split(':').filter((dir) => dir.startsWith('/'));
+    for (const path of [...dirs.map((dir) => `${dir}/ca-certificates.crt`), ...SYSTEM_CA_FILES]) {
+      try {
+        parts.push(readText(path, CA_FILE_MAX));
+        break;
+      } catch {
+        // the next place
+      }
+    }
+  }
+  for (const name of ['NOTIFY_CA_FILE', 'NODE_EXTRA_CA_CERTS']) {
+    const path = env[name]?.trim();
+    if (path) parts.push(readCa(name, path));
+  }
+  return parts.join('\n');
+}
+
+const unbracket = (host: string) => host.replace(/^\[(.*)\]$/, '$1');
+
+function post(env: Env, options: PostOptions, ca: () => string): Promise<HttpResponse> {
+  const { url, signal } = options;
+  const proxy = proxyFor(env, url);
+  const secure = url.protocol === 'https:' || proxy?.protocol === 'https:';
+  const request = {
+    url: url.href,
+    body: options.body,
+    // libcurl adds Content-Length and Host itself.
+    headers: Object.entries(options.headers).map(([name, value]) => `${name}: ${value}`),
+    proxy: proxy?.href ?? '',
+    noProxy: (env.NO_PROXY || env.no_proxy || '').trim(),
+    host: unbracket(url.hostname),
+    proxyHost: unbracket(proxy?.hostname ?? ''),
+    ca: secure ? ca() : '',
+    connectTimeoutMs: options.connectTimeoutMs,
+    responseTimeoutMs: options.responseTimeoutMs,
+    okBodyGraceMs: options.okBodyGraceMs,
+    // A character takes at most four bytes: cut to characters once decoded.
+    bodyLimitBytes: options.bodyLimit * 4,
+  };
+  return new Promise<HttpResponse>((resolve, reject) => {
+    // A line break in a header would start another header: refused, as Node refuses it.
+    if (request.headers.some((line) => /[\r\n\0]/.test(line))) {
+      reject(new TransportError('ERR_INVALID_CHAR', 'invalid character in a request header'));
+      return;
+    }
+    if (signal.aborted) {
+      reject(new TransportError('ABORT_ERR', 'aborted'));
+      return;
+    }
+    const onAbort = () => native.httpAbort(id);
+    const id = native.http(request, (outcome) => {
+      signal.removeEventListener('abort', onAbort);
+      if ('code' in outcome) {
+        reject(new TransportError(outcome.code, outcome.message));
+        return;
+      }
+      const ok = outcome.status >= 200 && outcome.status < 300;
+      const cut = outcome.body.length > options.bodyLimit;
+      resolve({
+        statusCode: outcome.status,
+        headers: parseHead(outcome.head),
+        body: cut ? outcome.body.slice(0, options.bodyLimit) : outcome.body,
+        complete: outcome.complete && !(ok && cut),
+      });
+    });
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+function transport(env: Env): Transport {
+  let ca: string | undefined;
+  return (options) => post(env, options, () => (ca ??= caText(env)));
+}
+
+function writer(fd: 1 | 2): (text: string) => void {
+  return (text) => native.write(fd, text);
+}
+
+export const tinyPlatform = (): Platform => ({
+  env: native.env(),
+  argv: native.argv(),
+  cwd: () => native.cwd(),
+  readText,
+  writeText: (path, text) => native.writeFile(path, text),
+  appendText: (path, text) => native.appendFile(path, text),
+  stdout: writer(1),
+  stderr: writer(2),
+  onSignal,
+  transport,
+});
+
+export const exit = (code: number): never => native.exit(code);
