@@ -84,8 +84,11 @@ export async function closedPort(): Promise<number> {
 
 export type CountingRelay = Listening;
 
-/** A TCP relay to 127.0.0.1:`port` that counts connections, e.g. failed TLS handshakes. */
-export function startCountingRelay(port: number): Promise<CountingRelay> {
+/**
+ * A TCP relay to 127.0.0.1:`port` that counts connections, e.g. failed TLS handshakes; it
+ * listens on 127.0.0.1 unless told another address (::1).
+ */
+export function startCountingRelay(port: number, host = '127.0.0.1'): Promise<CountingRelay> {
   return listen(
     createServer((client) => {
       const upstream = connect(port, '127.0.0.1');
@@ -94,6 +97,7 @@ export function startCountingRelay(port: number): Promise<CountingRelay> {
       client.on('close', () => upstream.destroy());
       upstream.on('close', () => client.destroy());
     }),
+    host,
   );
 }
 

@@ -1,5 +1,6 @@
 // The built artefacts, run as a CI job runs them: the executable alone, the FROM-scratch root
 // filesystem in a chroot, and the kaniko bundle in a chroot that holds nothing but busybox.
+import { spawnSync } from 'node:child_process';
 import {
   cpSync,
   readFileSync,
@@ -16,7 +17,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { withPrivateCaSlack } from '../helpers/ca.ts';
 import { startFakeSlack, type FakeSlack } from '../helpers/fake-slack.ts';
 import { isRoot, need, succeeds } from '../helpers/need.ts';
-import { GITLAB_ENV, ROOT, runNotify } from '../helpers/run.ts';
+import { GITLAB_ENV, NOTIFY, ROOT, requireBuild, runNotify } from '../helpers/run.ts';
 
 const BUSYBOX = ['/bin/busybox', '/usr/bin/busybox'].find((path) => existsSync(path));
 const CHROOT = ['/usr/sbin/chroot', '/usr/bin/chroot'].find((path) => existsSync(path)) ?? 'chroot';
@@ -25,6 +26,13 @@ const canChroot = need(
   'needs root and chroot(8)',
   () => isRoot() && succeeds(CHROOT, ['/', 'true']),
 );
+const hasFile = need('file', 'it tells a static executable from a dynamic one', () =>
+  succeeds('file', ['--version']),
+);
+const hasLdd = need('ldd', 'it lists the shared libraries an executable would load', () => {
+  const ldd = spawnSync('ldd', ['--version'], { stdio: 'ignore' });
+  return ldd.error === undefined;
+});
 const hasBusybox = need(
   'busybox-static',
   'the kaniko bundle is tried in a busybox-only chroot',
@@ -59,6 +67,25 @@ function expectNotifyAnswered(result: { code: number | null; stdout: string; std
 }
 
 describe('dist/notify', () => {
+  it.skipIf(!hasFile)('is statically linked, says file(1)', () => {
+    requireBuild();
+    const file = spawnSync('file', ['-b', NOTIFY], { encoding: 'utf8' });
+    expect(file.status).toBe(0);
+    expect(file.stdout).toMatch(/^ELF /);
+    expect(file.stdout).toContain('statically linked');
+    expect(file.stdout).not.toContain('interpreter');
+  });
+
+  it.skipIf(!hasLdd)('loads no shared library: ldd says it is not a dynamic executable', () => {
+    requireBuild();
+    const ldd = spawnSync('ldd', [NOTIFY], { encoding: 'utf8' });
+    expect(ldd.status).not.toBe(0);
+    // glibc's ldd words it so; musl's (an alpine runner) says "Not a valid dynamic program".
+    expect(`${ldd.stdout}${ldd.stderr}`).toMatch(
+      /not a dynamic executable|not a valid dynamic program/i,
+    );
+  });
+
   it('takes no argument or NODE_OPTIONS for the runtime', async () => {
     const result = await runNotify(RUNTIME_BAIT, {
       ...GITLAB_ENV,

@@ -1,5 +1,6 @@
-// Every test server listens the same way: on 127.0.0.1, port 0, counting and keeping its
-// connections so that closing it ends them too (a peer that never hangs up cannot hold a test).
+// Every test server listens the same way: on 127.0.0.1 (or ::1 where asked), port 0, counting
+// and keeping its connections so that closing it ends them too (a peer that never hangs up cannot
+// hold a test).
 import type { AddressInfo, Server, Socket } from 'node:net';
 
 export interface Listening {
@@ -9,7 +10,7 @@ export interface Listening {
   close(): Promise<void>;
 }
 
-export async function listen(server: Server): Promise<Listening> {
+export async function listen(server: Server, host = '127.0.0.1'): Promise<Listening> {
   let connections = 0;
   const sockets = new Set<Socket>();
   server.on('connection', (socket) => {
@@ -19,7 +20,7 @@ export async function listen(server: Server): Promise<Listening> {
     // A peer that goes away mid-exchange is normal here (notify exits, a test closes a server).
     socket.on('error', () => socket.destroy());
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
   const { port } = server.address() as AddressInfo;
   return {
     port,

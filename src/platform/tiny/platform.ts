@@ -5,6 +5,7 @@ import type { Env } from '../../context.ts';
 import { ConfigError } from '../../errors.ts';
 import { quote } from '../../output.ts';
 import { proxyFor } from '../../proxy.ts';
+import { noProxyForCurl, parseHead, unbracket } from './curl.ts';
 import {
   FileError,
   type FileProblem,
@@ -88,43 +89,6 @@ function onSignal(handler: (signal: string) => void): () => void {
   };
 }
 
-/** Response headers as Node gives them: lower-case names, set-cookie a list, others joined. */
-const FIRST_ONLY = new Set([
-  'age',
-  'authorization',
-  'content-length',
-  'content-type',
-  'etag',
-  'expires',
-  'from',
-  'host',
-  'if-modified-since',
-  'if-unmodified-since',
-  'last-modified',
-  'location',
-  'max-forwards',
-  'proxy-authorization',
-  'referer',
-  'retry-after',
-  'server',
-  'user-agent',
-]);
-
-export function parseHead(head: string): Record<string, string | string[]> {
-  const headers: Record<string, string | string[]> = {};
-  for (const line of head.split(/\r?\n/).slice(1)) {
-    const colon = line.indexOf(':');
-    if (colon <= 0) continue;
-    const name = line.slice(0, colon).trim().toLowerCase();
-    const value = line.slice(colon + 1).trim();
-    const seen = headers[name];
-    if (name === 'set-cookie') headers[name] = [...((seen as string[] | undefined) ?? []), value];
-    else if (seen === undefined) headers[name] = value;
-    else if (!FIRST_ONLY.has(name)) headers[name] = `${seen as string}, ${value}`;
-  }
-  return headers;
-}
-
 /** A CA file is a few kilobytes; a system's whole bundle a few hundred. */
 const CA_FILE_MAX = 4 * 1024 * 1024;
 
@@ -176,8 +140,6 @@ export function caText(env: Env): string {
   return parts.join('\n');
 }
 
-const unbracket = (host: string) => host.replace(/^\[(.*)\]$/, '$1');
-
 function post(env: Env, options: PostOptions, ca: () => string): Promise<HttpResponse> {
   const { url, signal } = options;
   const proxy = proxyFor(env, url);
@@ -188,7 +150,7 @@ function post(env: Env, options: PostOptions, ca: () => string): Promise<HttpRes
     // libcurl adds Content-Length and Host itself.
     headers: Object.entries(options.headers).map(([name, value]) => `${name}: ${value}`),
     proxy: proxy?.href ?? '',
-    noProxy: (env.NO_PROXY || env.no_proxy || '').trim(),
+    noProxy: noProxyForCurl(env.NO_PROXY || env.no_proxy || ''),
     host: unbracket(url.hostname),
     proxyHost: unbracket(proxy?.hostname ?? ''),
     ca: secure ? ca() : '',

@@ -432,20 +432,26 @@ static void parse_address(const char *host, struct address *out) {
 }
 
 /**
- * mbed TLS 2.28 checks a certificate's DNS names only: for a host given as an IP address, the
- * certificate's iPAddress names are checked here, exactly (RFC 6125), as every browser and Node do.
+ * mbed TLS 2.28 checks a host given as an IP address as if it were a name: against DNS names, or
+ * the CN. For such a host the certificate's iPAddress names alone decide, exactly (RFC 6125), as
+ * browsers and Node do: a DNS name or a CN that reads "127.0.0.1" does not match.
  */
 static int verify_address(void *data, mbedtls_x509_crt *crt, int depth, uint32_t *flags) {
   const struct address *expected = data;
-  if (depth != 0 || !expected->len || !(*flags & MBEDTLS_X509_BADCERT_CN_MISMATCH)) return 0;
-  if (!(crt->ext_types & MBEDTLS_X509_EXT_SUBJECT_ALT_NAME)) return 0;
-  for (const mbedtls_x509_sequence *name = &crt->subject_alt_names; name; name = name->next) {
-    if (name->buf.tag == (MBEDTLS_ASN1_CONTEXT_SPECIFIC | MBEDTLS_X509_SAN_IP_ADDRESS) &&
-        name->buf.len == expected->len && memcmp(name->buf.p, expected->bytes, expected->len) == 0) {
-      *flags &= ~(uint32_t)MBEDTLS_X509_BADCERT_CN_MISMATCH;
-      break;
+  if (depth != 0 || !expected->len) return 0;
+  int match = 0;
+  if (crt->ext_types & MBEDTLS_X509_EXT_SUBJECT_ALT_NAME) {
+    for (const mbedtls_x509_sequence *name = &crt->subject_alt_names; name; name = name->next) {
+      if (name->buf.tag == (MBEDTLS_ASN1_CONTEXT_SPECIFIC | MBEDTLS_X509_SAN_IP_ADDRESS) &&
+          name->buf.len == expected->len &&
+          memcmp(name->buf.p, expected->bytes, expected->len) == 0) {
+        match = 1;
+        break;
+      }
     }
   }
+  if (match) *flags &= ~(uint32_t)MBEDTLS_X509_BADCERT_CN_MISMATCH;
+  else *flags |= MBEDTLS_X509_BADCERT_CN_MISMATCH;
   return 0;
 }
 
