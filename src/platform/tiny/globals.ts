@@ -1,8 +1,7 @@
 // What the tiny runtime's engine (QuickJS) lacks and notify uses: timers driven by the native
-// loop, AbortController, URL and URLSearchParams (core-js's WHATWG implementation), and a few
-// newer built-ins. Imported first by the tiny entry; never part of the Node build.
-import URLImpl from 'core-js-pure/actual/url/index.js';
-import URLSearchParamsImpl from 'core-js-pure/actual/url-search-params/index.js';
+// loop, AbortController, URL and URLSearchParams (WHATWG's, see url.ts), and a few newer
+// built-ins. Imported first by the tiny entry; never part of the Node build.
+import { coreJs, URL as URLImpl } from './url.ts';
 
 const g = globalThis as Record<string, unknown>;
 
@@ -82,7 +81,11 @@ class AbortControllerImpl {
 g.AbortController = AbortControllerImpl;
 g.AbortSignal = AbortSignalImpl;
 g.URL = URLImpl;
-g.URLSearchParams = URLSearchParamsImpl;
+// Loaded when first used (Slack app mode's form bodies).
+Object.defineProperty(g, 'URLSearchParams', {
+  get: () => coreJs().URLSearchParams,
+  configurable: true,
+});
 
 function define(target: object, name: string, value: unknown) {
   if (!(name in target)) {
