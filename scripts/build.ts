@@ -83,37 +83,45 @@ const yargsFactory: Plugin = {
     }));
   },
 };
-const script = join(WORK, 'notify.js');
-await step('bundle for the tiny executable', async () => {
+// The main program, and the parts it loads only when used (src/platform/tiny/parts.ts): each
+// its own script and its own bytecode, so that a run reads only what it needs.
+const programs = [
+  { name: 'notify_bytecode', entry: join(TINY, 'main.ts') },
+  { name: 'notify_part_core_js', entry: join(TINY, 'parts/core-js.ts') },
+  { name: 'notify_part_yargs', entry: join(TINY, 'parts/yargs.ts') },
+].map((program) => ({ ...program, script: join(WORK, `${program.name}.js`) }));
+await step('bundles for the tiny executable', async () => {
   const empty = shim('empty.mjs');
-  await build({
-    entryPoints: [join(TINY, 'main.ts')],
-    outfile: script,
-    bundle: true,
-    platform: 'neutral',
-    format: 'iife',
-    target: 'es2020',
-    mainFields: ['module', 'main'],
-    conditions: ['import', 'default'],
-    alias: {
-      fs: empty,
-      path: empty,
-      os: empty,
-      url: empty,
-      'node:module': empty,
-      yargs: shim('yargs.mjs'),
-      'string-width': shim('string-width.mjs'),
-    },
-    plugins: [yargsFactory],
-    // QuickJS's directive: no line tables or file names in the bytecode (a smaller executable
-    // that loads faster); errors keep their names and messages.
-    banner: { js: '"use strip";' },
-    define: { __NOTIFY_VERSION__: JSON.stringify(version) },
-    minify: true,
-    keepNames: true,
-    legalComments: 'none',
-    logLevel: 'warning',
-  });
+  for (const program of programs) {
+    await build({
+      entryPoints: [program.entry],
+      outfile: program.script,
+      bundle: true,
+      platform: 'neutral',
+      format: 'iife',
+      target: 'es2020',
+      mainFields: ['module', 'main'],
+      conditions: ['import', 'default'],
+      alias: {
+        fs: empty,
+        path: empty,
+        os: empty,
+        url: empty,
+        'node:module': empty,
+        yargs: shim('yargs-lazy.mjs'),
+        'string-width': shim('string-width.mjs'),
+      },
+      plugins: [yargsFactory],
+      // QuickJS's directive: no line tables or file names in the bytecode (a smaller executable
+      // that loads faster); errors keep their names and messages.
+      banner: { js: '"use strip";' },
+      define: { __NOTIFY_VERSION__: JSON.stringify(version) },
+      minify: true,
+      keepNames: true,
+      legalComments: 'none',
+      logLevel: 'warning',
+    });
+  }
 });
 
 await step('native libraries (build/native)', () => {
@@ -122,8 +130,11 @@ await step('native libraries (build/native)', () => {
 
 const exe = join(DIST, 'notify');
 await step('tiny executable', () => {
-  const bytecode = join(WORK, 'bytecode.c');
-  run(join(NATIVE, 'bin/qjsc'), ['-c', '-o', bytecode, '-N', 'notify_bytecode', script]);
+  const bytecode = programs.map(({ name, script }) => {
+    const c = join(WORK, `${name}.c`);
+    run(join(NATIVE, 'bin/qjsc'), ['-c', '-o', c, '-N', name, script]);
+    return c;
+  });
   run('musl-gcc', [
     '-static',
     '-Os',
@@ -137,7 +148,7 @@ await step('tiny executable', () => {
     '-DMBEDTLS_ENTROPY_HARDWARE_ALT',
     `-I${join(NATIVE, 'include')}`,
     join(TINY, 'runtime.c'),
-    bytecode,
+    ...bytecode,
     `-L${join(NATIVE, 'lib')}`,
     '-Wl,--gc-sections',
     '-lcurl',

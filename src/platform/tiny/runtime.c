@@ -27,6 +27,9 @@
 extern char **environ;
 extern const uint8_t notify_bytecode[];
 extern const uint32_t notify_bytecode_size;
+// Parts of the program evaluated on first use (src/platform/tiny/parts.ts).
+extern const uint8_t notify_part_core_js[], notify_part_yargs[];
+extern const uint32_t notify_part_core_js_size, notify_part_yargs_size;
 
 static JSRuntime *rt;
 static JSContext *ctx;
@@ -781,7 +784,35 @@ static JSValue js_versions(JSContext *c, JSValueConst this_val, int argc, JSValu
   return v;
 }
 
+/** load(name): evaluates one of the program's parts, once. */
+static JSValue js_load(JSContext *c, JSValueConst this_val, int argc, JSValueConst *argv) {
+  static const struct {
+    const char *name;
+    const uint8_t *bytes;
+    const uint32_t *size;
+  } parts[] = {{"core-js", notify_part_core_js, &notify_part_core_js_size},
+               {"yargs", notify_part_yargs, &notify_part_yargs_size}};
+  static int loaded[sizeof parts / sizeof parts[0]];
+  const char *name = JS_ToCString(c, argv[0]);
+  if (!name) return JS_EXCEPTION;
+  for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+    if (strcmp(name, parts[i].name) != 0) continue;
+    JS_FreeCString(c, name);
+    if (loaded[i]) return JS_UNDEFINED;
+    loaded[i] = 1;
+    JSValue program = JS_ReadObject(c, parts[i].bytes, *parts[i].size, JS_READ_OBJ_BYTECODE);
+    if (JS_IsException(program)) return JS_EXCEPTION;
+    JSValue result = JS_EvalFunction(c, program);
+    if (JS_IsException(result)) return JS_EXCEPTION;
+    JS_FreeValue(c, result);
+    return JS_UNDEFINED;
+  }
+  JS_FreeCString(c, name);
+  return JS_ThrowRangeError(c, "no such part");
+}
+
 static const JSCFunctionListEntry NATIVE[] = {
+    JS_CFUNC_DEF("load", 1, js_load),
     JS_CFUNC_DEF("env", 0, js_env),
     JS_CFUNC_DEF("argv", 0, js_argv),
     JS_CFUNC_DEF("cwd", 0, js_cwd),

@@ -6,6 +6,8 @@
 // backslashes, non-ASCII, a base URL) goes to core-js, loaded only then. Tested against Node's
 // URL in test/unit/tiny-url.test.ts.
 
+import { loadPart } from './parts.ts';
+
 interface Parts {
   protocol: string;
   hostname: string;
@@ -33,11 +35,7 @@ export function coreJs(): CoreJs {
   );
   for (const [name] of ours) delete global[name];
   try {
-    core = {
-      URL: require('core-js-pure/actual/url/index.js') as typeof globalThis.URL,
-      URLSearchParams:
-        require('core-js-pure/actual/url-search-params/index.js') as typeof globalThis.URLSearchParams,
-    };
+    core = loadPart<CoreJs>('core-js');
   } finally {
     for (const [name, descriptor] of ours) {
       if (descriptor) Object.defineProperty(global, name, descriptor);
