@@ -22,7 +22,10 @@ const DIST = join(ROOT, 'dist');
 const NATIVE = join(ROOT, 'build/native');
 const WORK = join(ROOT, 'build/tiny');
 const TINY = join(ROOT, 'src/platform/tiny');
-const CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
+const CA_PATH = '/etc/ssl/certs/ca-certificates.crt';
+// Mozilla's CA list from Debian's pinned package (scripts/native-deps.sh), never the build
+// machine's store, which may hold CAs of its own.
+const CA_BUNDLE = join(NATIVE, 'ca-certificates.crt');
 const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
   version: string;
 };
@@ -135,6 +138,14 @@ await step('tiny executable', () => {
     run(join(NATIVE, 'bin/qjsc'), ['-c', '-o', c, '-N', name, script]);
     return c;
   });
+  // The CA list, built in: TLS still works where a copied executable finds no bundle.
+  const ca = readFileSync(CA_BUNDLE);
+  const caC = join(WORK, 'ca.c');
+  writeFileSync(
+    caC,
+    `const unsigned notify_ca_bundle_size = ${ca.length};\nconst unsigned char notify_ca_bundle[] = {${[...ca].join(',')}};\n`,
+  );
+  bytecode.push(caC);
   run('musl-gcc', [
     '-static',
     '-Os',
@@ -189,7 +200,7 @@ await step('rootfs', () => {
     copyFileSync(from, join(rootfs, to)); // copyFileSync follows symlinks: real files only
   };
   put(exe, '/usr/local/bin/notify');
-  put(CA_BUNDLE, CA_BUNDLE);
+  put(CA_BUNDLE, CA_PATH);
   mkdirSync(join(rootfs, 'tmp'), { recursive: true, mode: 0o1777 });
   chmodSync(join(rootfs, 'tmp'), 0o1777);
   writeFileSync(

@@ -3,6 +3,8 @@
 #   include/   quickjs.h cutils.h list.h, curl/, mbedtls/, psa/
 #   lib/       libquickjs.a libcurl.a libmbedtls.a libmbedx509.a libmbedcrypto.a (musl, -Os)
 #   bin/qjsc   host compiler whose bytecode lib/libquickjs.a reads (same QuickJS, same config)
+#   ca-certificates.crt  Mozilla's CA list as Debian ships it (only those: never the build
+#              machine's own additions), for the images and as the executable's fallback
 #   STAMP      what was built; when it matches, nothing is done
 # Needs scripts/setup-debian.sh to have run (musl-tools, dpkg-dev, deb-src entries).
 set -euo pipefail
@@ -13,11 +15,12 @@ QJS_VERSION=2021-03-27
 QJS_SHA512=6bbf9c53afc855c65b21e8df7ddb7fc1954c5fa2cbd8c0cbdc743d65be469b6dc6f43bc1312ff3f461c5c73dfd6c0be9d8fbcc38cfb2a52380ca892dd83759db
 CURL_VERSION=7.88.1-10+deb12u15
 MBEDTLS_VERSION=2.28.3-1
+CA_VERSION=20250419~deb12u2 # Debian's ca-certificates
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=$root/build/native
 # The script's own hash is in the stamp so that a changed recipe rebuilds too.
-stamp="quickjs=$QJS_VERSION($QJS_NPM) curl=$CURL_VERSION mbedtls=$MBEDTLS_VERSION recipe=$(sha256sum "$0" | cut -c1-12)"
+stamp="quickjs=$QJS_VERSION($QJS_NPM) curl=$CURL_VERSION mbedtls=$MBEDTLS_VERSION ca=$CA_VERSION recipe=$(sha256sum "$0" | cut -c1-12)"
 
 say() { echo "native-deps: $*"; }
 die() { echo "native-deps: $*" >&2; exit 1; }
@@ -43,7 +46,7 @@ exec 9>"$root/build/native.lock"
 flock -n 9 || { say "waiting for another run to finish"; flock 9; }
 built && exit 0
 
-for tool in musl-gcc gcc ar make npm apt-get dpkg-source; do
+for tool in musl-gcc gcc ar make npm apt-get dpkg-source dpkg-deb; do
   command -v "$tool" >/dev/null || die "$tool not found: run scripts/setup-debian.sh as root"
 done
 
@@ -67,6 +70,11 @@ tar -xzf "$tgz" -C quickjs --strip-components=3 package/deps/quickjs_2021_03_27
 [ "$(cat quickjs/VERSION)" = "$QJS_VERSION" ] || die "QuickJS VERSION is $(cat quickjs/VERSION), not $QJS_VERSION"
 fetch_src mbedtls "$MBEDTLS_VERSION"
 fetch_src curl "$CURL_VERSION"
+apt-get download -q "ca-certificates=$CA_VERSION" >ca-fetch.log 2>&1 ||
+  die "Debian package ca-certificates=$CA_VERSION cannot be fetched (log: $PWD/ca-fetch.log); set" \
+    "CA_VERSION in scripts/native-deps.sh to one apt offers: $(apt-cache madison ca-certificates | cut -d'|' -f2 | tr -d ' ' | tr '\n' ' ')"
+dpkg-deb -x ca-certificates_*.deb ca
+cat $(LC_ALL=C ls ca/usr/share/ca-certificates/mozilla/*.crt) >"$out/ca-certificates.crt"
 mbedtls=$src/mbedtls-${MBEDTLS_VERSION%%-*}
 curl=$src/curl-${CURL_VERSION%%-*}
 

@@ -113,8 +113,36 @@ export function retryAfterMs(header: string | undefined, now = Date.now()): numb
   if (!header) return undefined;
   const value = header.trim();
   if (/^\d+(\.\d+)?$/.test(value)) return Math.round(Number(value) * 1000);
-  const date = Date.parse(value);
-  return Number.isFinite(date) ? Math.max(0, date - now) : undefined;
+  const date = parseHttpDate(value);
+  return date === undefined ? undefined : Math.max(0, date - now);
+}
+
+const MONTHS = 'jan feb mar apr may jun jul aug sep oct nov dec'.split(' ');
+
+/**
+ * An HTTP date in any of its three forms (RFC 9110): `Sun, 06 Nov 1994 08:49:37 GMT`,
+ * `Sunday, 06-Nov-94 08:49:37 GMT`, `Sun Nov  6 08:49:37 1994`. Read here, not by Date.parse,
+ * whose other forms differ between engines.
+ */
+export function parseHttpDate(value: string): number | undefined {
+  const imf = /^[a-z]{3}, (\d{2}) ([a-z]{3}) (\d{4}) (\d{2}):(\d{2}):(\d{2}) GMT$/i.exec(value);
+  const rfc850 = /^[a-z]+, (\d{2})-([a-z]{3})-(\d{2}) (\d{2}):(\d{2}):(\d{2}) GMT$/i.exec(value);
+  const asctime = /^[a-z]{3} ([a-z]{3}) ([ \d]\d) (\d{2}):(\d{2}):(\d{2}) (\d{4})$/i.exec(value);
+  let parts: [string, string, number, string, string, string] | undefined;
+  if (imf) parts = [imf[1]!, imf[2]!, Number(imf[3]), imf[4]!, imf[5]!, imf[6]!];
+  // A two-digit year: the nearest that is not more than 50 years ahead.
+  else if (rfc850)
+    parts = [rfc850[1]!, rfc850[2]!, 2000 + Number(rfc850[3]), rfc850[4]!, rfc850[5]!, rfc850[6]!];
+  else if (asctime)
+    parts = [asctime[2]!, asctime[1]!, Number(asctime[6]), asctime[3]!, asctime[4]!, asctime[5]!];
+  if (!parts) return undefined;
+  const [day, monthName, year, hours, minutes, seconds] = parts;
+  const month = MONTHS.indexOf(monthName.toLowerCase());
+  if (month < 0) return undefined;
+  let full = year;
+  if (rfc850 && full > new Date().getUTCFullYear() + 50) full -= 100;
+  const time = Date.UTC(full, month, Number(day), Number(hours), Number(minutes), Number(seconds));
+  return Number.isFinite(time) ? time : undefined;
 }
 
 /** Exponential backoff with jitter: uniform in [base * 2^(n-1) / 2, base * 2^(n-1)]. */

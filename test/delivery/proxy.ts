@@ -33,6 +33,8 @@ export interface FakeProxy {
 export interface FakeProxyOptions {
   /** Require these Basic credentials; anything else gets 407. */
   auth?: { username: string; password: string };
+  /** Listen on this port of 127.0.0.1 (default: any free one). */
+  port?: number;
 }
 
 const REFUSE_407 =
@@ -103,7 +105,10 @@ export async function startProxy(options: FakeProxyOptions = {}): Promise<FakePr
   });
   server.on('connection', track);
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', resolve);
+  });
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,

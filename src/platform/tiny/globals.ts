@@ -5,7 +5,10 @@ import { coreJs, URL as URLImpl } from './url.ts';
 
 const g = globalThis as Record<string, unknown>;
 
-// Timers: a list ordered by due time; the native loop calls __tick() between its waits.
+// Timers: a list ordered by due time, on a clock that never steps back (the wall clock can);
+// the native loop calls __tick() between its waits.
+declare const __native: { now(): number };
+const now = () => __native.now();
 interface Timer {
   id: number;
   at: number;
@@ -17,7 +20,7 @@ let nextTimer = 1;
 function setTimeoutImpl(callback: (...args: unknown[]) => void, ms = 0, ...args: unknown[]) {
   const timer = {
     id: nextTimer++,
-    at: Date.now() + Math.max(0, Number(ms) || 0),
+    at: now() + Math.max(0, Number(ms) || 0),
     run: () => callback(...args),
   };
   const index = timers.findIndex((t) => t.at > timer.at);
@@ -32,9 +35,9 @@ function clearTimeoutImpl(id: unknown) {
 
 /** Runs the timers that are due; the milliseconds until the next one, or -1. */
 g.__tick = (): number => {
-  const now = Date.now();
-  while (timers.length && timers[0]!.at <= now) timers.shift()!.run();
-  return timers.length ? Math.max(0, timers[0]!.at - Date.now()) : -1;
+  const due = now();
+  while (timers.length && timers[0]!.at <= due) timers.shift()!.run();
+  return timers.length ? Math.max(0, timers[0]!.at - now()) : -1;
 };
 g.setTimeout = setTimeoutImpl;
 g.clearTimeout = clearTimeoutImpl;

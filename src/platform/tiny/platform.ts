@@ -4,8 +4,8 @@
 import type { Env } from '../../context.ts';
 import { ConfigError } from '../../errors.ts';
 import { quote } from '../../output.ts';
-import { proxyFor } from '../../proxy.ts';
-import { noProxyForCurl, parseHead, unbracket } from './curl.ts';
+import { proxyEnv, proxyFor } from '../../proxy.ts';
+import { bypassesProxy, parseHead, proxyForCurl, unbracket } from './curl.ts';
 import {
   FileError,
   type FileProblem,
@@ -34,6 +34,7 @@ interface Native {
   appendFile(path: string, text: string): void;
   write(fd: 1 | 2, text: string): void;
   exit(code: number): never;
+  builtinCa(): string;
   signals(on: boolean): void;
   http(
     request: {
@@ -41,7 +42,6 @@ interface Native {
       body: string;
       headers: string[];
       proxy: string;
-      noProxy: string;
       host: string;
       proxyHost: string;
       ca: string;
@@ -113,9 +113,10 @@ function readCa(name: string, path: string): string {
 }
 
 /**
- * The CA certificates TLS trusts, as PEM text: SSL_CERT_FILE instead of the system's bundle,
- * then NOTIFY_CA_FILE and NODE_EXTRA_CA_CERTS added to it. Only set variables are read, bounded;
- * one that names anything but a readable file is a configuration error.
+ * The CA certificates TLS trusts, as PEM text: the system's bundle (else Mozilla's list, built
+ * in), or SSL_CERT_FILE instead, then NOTIFY_CA_FILE and NODE_EXTRA_CA_CERTS added to it. Only
+ * set variables are read, bounded; one that names anything but a readable file is a
+ * configuration error.
  */
 export function caText(env: Env): string {
   const parts: string[] = [];
@@ -132,6 +133,8 @@ export function caText(env: Env): string {
         // the next place
       }
     }
+    // No bundle on this machine (the executable copied into a bare image): the one built in.
+    if (!parts.length) parts.push(native.builtinCa());
   }
   for (const name of ['NOTIFY_CA_FILE', 'NODE_EXTRA_CA_CERTS']) {
     const path = env[name]?.trim();
@@ -142,15 +145,16 @@ export function caText(env: Env): string {
 
 function post(env: Env, options: PostOptions, ca: () => string): Promise<HttpResponse> {
   const { url, signal } = options;
-  const proxy = proxyFor(env, url);
+  const proxy = bypassesProxy(url.hostname, proxyEnv(env)?.NO_PROXY ?? '')
+    ? undefined
+    : proxyFor(env, url);
   const secure = url.protocol === 'https:' || proxy?.protocol === 'https:';
   const request = {
     url: url.href,
     body: options.body,
     // libcurl adds Content-Length and Host itself.
     headers: Object.entries(options.headers).map(([name, value]) => `${name}: ${value}`),
-    proxy: proxy?.href ?? '',
-    noProxy: noProxyForCurl(env.NO_PROXY || env.no_proxy || ''),
+    proxy: proxy ? proxyForCurl(proxy) : '',
     host: unbracket(url.hostname),
     proxyHost: unbracket(proxy?.hostname ?? ''),
     ca: secure ? ca() : '',

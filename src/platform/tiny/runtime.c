@@ -30,6 +30,9 @@ extern const uint32_t notify_bytecode_size;
 // Parts of the program evaluated on first use (src/platform/tiny/parts.ts).
 extern const uint8_t notify_part_core_js[], notify_part_yargs[];
 extern const uint32_t notify_part_core_js_size, notify_part_yargs_size;
+// Mozilla's CA list (Debian's ca-certificates), for where no system bundle is found.
+extern const unsigned char notify_ca_bundle[];
+extern const unsigned notify_ca_bundle_size;
 
 static JSRuntime *rt;
 static JSContext *ctx;
@@ -226,9 +229,13 @@ static JSValue js_write_file(JSContext *c, JSValueConst this_val, int argc, JSVa
     result = JS_EXCEPTION;
     goto done;
   }
-  char temporary[PATH_MAX + 32];
-  snprintf(temporary, sizeof temporary, "%s.%ld.tmp", path, (long)getpid());
-  int fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+  // A new file of a name nobody can guess: never one that was there (a link) before.
+  char temporary[PATH_MAX + 48];
+  uint64_t nonce = 0;
+  if (getrandom(&nonce, sizeof nonce, GRND_NONBLOCK) != sizeof nonce) nonce = (uint64_t)now_ms();
+  snprintf(temporary, sizeof temporary, "%s.%ld.%016llx.tmp", path, (long)getpid(),
+           (unsigned long long)nonce);
+  int fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0) {
     result = throw_errno(c, errno, "open", temporary);
     goto done;
@@ -288,6 +295,16 @@ static JSValue js_write(JSContext *c, JSValueConst this_val, int argc, JSValueCo
   return JS_UNDEFINED;
 }
 
+/** builtinCa(): the CA list built in, as PEM text. */
+static JSValue js_builtin_ca(JSContext *c, JSValueConst this_val, int argc, JSValueConst *argv) {
+  return JS_NewStringLen(c, (const char *)notify_ca_bundle, notify_ca_bundle_size);
+}
+
+/** now(): milliseconds of a clock that never steps back, for timers. */
+static JSValue js_now(JSContext *c, JSValueConst this_val, int argc, JSValueConst *argv) {
+  return JS_NewInt64(c, now_ms());
+}
+
 static JSValue js_exit(JSContext *c, JSValueConst this_val, int argc, JSValueConst *argv) {
   int code = 1;
   JS_ToInt32(c, &code, argv[0]);
@@ -340,6 +357,7 @@ enum phase { CONNECTING, WAITING, READING, GRACE };
 struct address {
   size_t len; // 0: a name, not an address
   unsigned char bytes[16];
+  uint32_t *flags; // where the chain's verdict is kept
 };
 
 struct transfer {
@@ -353,6 +371,7 @@ struct transfer {
   int proxied;
   int proxy_tls;
   int tls_setups;
+  uint32_t verify_flags; // mbed TLS's verdict on the chain: why a certificate was refused
   struct address target_ip, proxy_ip;
   enum phase phase;
   int64_t phase_end;
@@ -370,6 +389,7 @@ struct transfer {
 
 static CURLM *multi;
 static struct transfer *transfers;
+static void die_with_exception(void);
 static int next_id = 1;
 
 static int grow(char **buf, size_t *cap, size_t need) {
@@ -441,7 +461,10 @@ static void parse_address(const char *host, struct address *out) {
  */
 static int verify_address(void *data, mbedtls_x509_crt *crt, int depth, uint32_t *flags) {
   const struct address *expected = data;
-  if (depth != 0 || !expected->len) return 0;
+  if (depth != 0 || !expected->len) {
+    *expected->flags |= *flags;
+    return 0;
+  }
   int match = 0;
   if (crt->ext_types & MBEDTLS_X509_EXT_SUBJECT_ALT_NAME) {
     for (const mbedtls_x509_sequence *name = &crt->subject_alt_names; name; name = name->next) {
@@ -455,6 +478,7 @@ static int verify_address(void *data, mbedtls_x509_crt *crt, int depth, uint32_t
   }
   if (match) *flags &= ~(uint32_t)MBEDTLS_X509_BADCERT_CN_MISMATCH;
   else *flags |= MBEDTLS_X509_BADCERT_CN_MISMATCH;
+  *expected->flags |= *flags;
   return 0;
 }
 
@@ -463,6 +487,8 @@ static CURLcode on_tls_setup(CURL *easy, void *config, void *user) {
   struct transfer *t = user;
   struct address *expected = t->proxy_tls && t->tls_setups == 0 ? &t->proxy_ip : &t->target_ip;
   t->tls_setups++;
+  t->verify_flags = 0;
+  expected->flags = &t->verify_flags;
   mbedtls_ssl_conf_verify(config, verify_address, expected);
   return CURLE_OK;
 }
@@ -514,6 +540,7 @@ static void settle_answer(struct transfer *t, int complete) {
   JSValue callback = JS_DupValue(ctx, t->callback);
   free_transfer(t);
   JSValue result = JS_Call(ctx, callback, JS_UNDEFINED, 1, (JSValueConst *)&answer);
+  if (JS_IsException(result)) die_with_exception();
   JS_FreeValue(ctx, result);
   JS_FreeValue(ctx, callback);
   JS_FreeValue(ctx, answer);
@@ -526,6 +553,7 @@ static void settle_error(struct transfer *t, const char *code, const char *messa
   JSValue callback = JS_DupValue(ctx, t->callback);
   free_transfer(t);
   JSValue result = JS_Call(ctx, callback, JS_UNDEFINED, 1, (JSValueConst *)&failure);
+  if (JS_IsException(result)) die_with_exception();
   JS_FreeValue(ctx, result);
   JS_FreeValue(ctx, callback);
   JS_FreeValue(ctx, failure);
@@ -550,12 +578,20 @@ static const char *error_code(struct transfer *t, CURLcode result, char *message
     return os_errno ? errno_name((int)os_errno) : "ECONNREFUSED";
   case CURLE_OPERATION_TIMEDOUT:
     return t->phase == CONNECTING ? "CONNECT_TIMEOUT" : "RESPONSE_TIMEOUT";
-  case CURLE_PEER_FAILED_VERIFICATION:
-    if (strstr(t->error, "EXPIRED")) return "CERT_HAS_EXPIRED";
-    if (strstr(t->error, "FUTURE")) return "CERT_NOT_YET_VALID";
-    if (strstr(t->error, "CN_MISMATCH")) return "ERR_TLS_CERT_ALTNAME_INVALID";
-    if (strstr(t->error, "NOT_TRUSTED")) return "UNABLE_TO_VERIFY_LEAF_SIGNATURE";
+  case CURLE_PEER_FAILED_VERIFICATION: {
+    // As OpenSSL (and Node) report it: the chain first, then the dates, then the name.
+    uint32_t f = t->verify_flags;
+    if (f & MBEDTLS_X509_BADCERT_NOT_TRUSTED) return "UNABLE_TO_VERIFY_LEAF_SIGNATURE";
+    if (f & MBEDTLS_X509_BADCERT_REVOKED) return "CERT_REVOKED";
+    if (f & MBEDTLS_X509_BADCERT_EXPIRED) return "CERT_HAS_EXPIRED";
+    if (f & MBEDTLS_X509_BADCERT_FUTURE) return "CERT_NOT_YET_VALID";
+    if (f & MBEDTLS_X509_BADCERT_CN_MISMATCH) return "ERR_TLS_CERT_ALTNAME_INVALID";
+    if (f & (MBEDTLS_X509_BADCERT_KEY_USAGE | MBEDTLS_X509_BADCERT_EXT_KEY_USAGE))
+      return "ERR_TLS_CERT_INVALID_PURPOSE";
+    if (f & (MBEDTLS_X509_BADCERT_BAD_MD | MBEDTLS_X509_BADCERT_BAD_PK | MBEDTLS_X509_BADCERT_BAD_KEY))
+      return "ERR_TLS_CERT_WEAK_KEY";
     return "CERT_UNTRUSTED";
+  }
   case CURLE_SSL_CACERT_BADFILE:
     return "CERT_UNTRUSTED";
   case CURLE_SSL_CONNECT_ERROR:
@@ -587,26 +623,33 @@ static void finish(struct transfer *t, CURLcode result) {
   settle_error(t, code, message);
 }
 
-/** Moves transfers from connecting to waiting, and ends those whose phase ran out. */
+/**
+ * Moves transfers from connecting to waiting, and ends those whose phase ran out. After each end
+ * the list is read again from its start: the callback that ran may have ended others.
+ */
 static void check_phases(void) {
-  int64_t now = now_ms();
-  for (struct transfer *t = transfers, *next; t; t = next) {
-    next = t->next;
-    if (t->phase == CONNECTING) {
-      curl_off_t connected = 0, handshaken = 0;
-      curl_easy_getinfo(t->easy, CURLINFO_CONNECT_TIME_T, &connected);
-      curl_easy_getinfo(t->easy, CURLINFO_APPCONNECT_TIME_T, &handshaken);
-      if (connected > 0 && (!t->secure || t->proxied || handshaken > 0)) {
-        t->phase = WAITING;
-        t->phase_end = now + t->response_ms;
+  for (int again = 1; again;) {
+    again = 0;
+    int64_t now = now_ms();
+    for (struct transfer *t = transfers; t; t = t->next) {
+      if (t->phase == CONNECTING) {
+        curl_off_t connected = 0, handshaken = 0;
+        curl_easy_getinfo(t->easy, CURLINFO_CONNECT_TIME_T, &connected);
+        curl_easy_getinfo(t->easy, CURLINFO_APPCONNECT_TIME_T, &handshaken);
+        if (connected > 0 && (!t->secure || t->proxied || handshaken > 0)) {
+          t->phase = WAITING;
+          t->phase_end = now + t->response_ms;
+        }
       }
-    }
-    if (now < t->phase_end) continue;
-    switch (t->phase) {
-    case CONNECTING: settle_error(t, "CONNECT_TIMEOUT", "connect timeout"); break;
-    case WAITING: settle_error(t, "RESPONSE_TIMEOUT", "response timeout"); break;
-    case READING: settle_error(t, "RESPONSE_TIMEOUT", "response body timeout"); break;
-    case GRACE: settle_answer(t, 0); break;
+      if (now < t->phase_end) continue;
+      switch (t->phase) {
+      case CONNECTING: settle_error(t, "CONNECT_TIMEOUT", "connect timeout"); break;
+      case WAITING: settle_error(t, "RESPONSE_TIMEOUT", "response timeout"); break;
+      case READING: settle_error(t, "RESPONSE_TIMEOUT", "response body timeout"); break;
+      case GRACE: settle_answer(t, 0); break;
+      }
+      again = 1;
+      break;
     }
   }
 }
@@ -646,7 +689,7 @@ static char *get_string(JSContext *c, JSValueConst obj, const char *name, size_t
 
 /**
  * http(request, callback) → id. request: url, body, headers (array of "name: value"), proxy
- * ("" for none), noProxy, host and proxyHost (names without brackets), ca (PEM text, "" for
+ * ("" for none: the logic applied NO_PROXY), host and proxyHost (names without brackets), ca (PEM text, "" for
  * none), connectTimeoutMs,
  * responseTimeoutMs, okBodyGraceMs, bodyLimitBytes. The callback gets {status, head, body,
  * complete} or {code, message}, once.
@@ -659,7 +702,7 @@ static JSValue js_http(JSContext *c, JSValueConst this_val, int argc, JSValueCon
   t->callback = JS_UNDEFINED;
   int64_t connect_ms, response_ms, grace_ms, limit;
   size_t body_len = 0, ca_len = 0;
-  char *url = NULL, *proxy = NULL, *no_proxy = NULL, *ca = NULL, *host = NULL, *proxy_host = NULL;
+  char *url = NULL, *proxy = NULL, *ca = NULL, *host = NULL, *proxy_host = NULL;
   JSValue headers = JS_UNDEFINED;
   if (get_int(c, request, "connectTimeoutMs", &connect_ms) ||
       get_int(c, request, "responseTimeoutMs", &response_ms) ||
@@ -669,7 +712,6 @@ static JSValue js_http(JSContext *c, JSValueConst this_val, int argc, JSValueCon
   if (!(url = get_string(c, request, "url", NULL)) ||
       !(t->body = get_string(c, request, "body", &body_len)) ||
       !(proxy = get_string(c, request, "proxy", NULL)) ||
-      !(no_proxy = get_string(c, request, "noProxy", NULL)) ||
       !(ca = get_string(c, request, "ca", &ca_len)) ||
       !(host = get_string(c, request, "host", NULL)) ||
       !(proxy_host = get_string(c, request, "proxyHost", NULL)))
@@ -711,7 +753,15 @@ static JSValue js_http(JSContext *c, JSValueConst this_val, int argc, JSValueCon
   curl_easy_setopt(e, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
   // "" turns proxies off whatever the environment says: the logic chose, from its settings.
   curl_easy_setopt(e, CURLOPT_PROXY, proxy);
-  if (no_proxy[0]) curl_easy_setopt(e, CURLOPT_NOPROXY, no_proxy);
+  // The logic decided whether the proxy applies (NO_PROXY included): libcurl must not decide again
+  // from the environment.
+  curl_easy_setopt(e, CURLOPT_NOPROXY, "");
+  // One connection per request, as on Node (keepAlive: false): a reused connection would never
+  // report a connect time, and its request would be timed as a connect.
+  curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
+  curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
+  // A transfer ended while its name is still being resolved must not wait for the resolver.
+  curl_easy_setopt(e, CURLOPT_QUICK_EXIT, 1L);
   curl_easy_setopt(e, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
   curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
   curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
@@ -741,7 +791,6 @@ static JSValue js_http(JSContext *c, JSValueConst this_val, int argc, JSValueCon
   transfers = t;
   free(url);
   free(proxy);
-  free(no_proxy);
   free(ca);
   free(host);
   free(proxy_host);
@@ -756,7 +805,6 @@ fail:
   free(t);
   free(url);
   free(proxy);
-  free(no_proxy);
   free(ca);
   free(host);
   free(proxy_host);
@@ -799,12 +847,12 @@ static JSValue js_load(JSContext *c, JSValueConst this_val, int argc, JSValueCon
     if (strcmp(name, parts[i].name) != 0) continue;
     JS_FreeCString(c, name);
     if (loaded[i]) return JS_UNDEFINED;
-    loaded[i] = 1;
     JSValue program = JS_ReadObject(c, parts[i].bytes, *parts[i].size, JS_READ_OBJ_BYTECODE);
     if (JS_IsException(program)) return JS_EXCEPTION;
     JSValue result = JS_EvalFunction(c, program);
     if (JS_IsException(result)) return JS_EXCEPTION;
     JS_FreeValue(c, result);
+    loaded[i] = 1;
     return JS_UNDEFINED;
   }
   JS_FreeCString(c, name);
@@ -821,6 +869,8 @@ static const JSCFunctionListEntry NATIVE[] = {
     JS_CFUNC_DEF("appendFile", 2, js_append_file),
     JS_CFUNC_DEF("write", 2, js_write),
     JS_CFUNC_DEF("exit", 1, js_exit),
+    JS_CFUNC_DEF("now", 0, js_now),
+    JS_CFUNC_DEF("builtinCa", 0, js_builtin_ca),
     JS_CFUNC_DEF("signals", 1, js_signals),
     JS_CFUNC_DEF("http", 2, js_http),
     JS_CFUNC_DEF("httpAbort", 1, js_http_abort),
@@ -869,7 +919,7 @@ static void block_free(size_t *block) {
 }
 
 static void *js_alloc(JSMallocState *s, size_t size) {
-  if (s->malloc_size + size + HEADER > s->malloc_limit) return NULL;
+  if (size > SIZE_MAX / 2 || s->malloc_size + size + HEADER > s->malloc_limit) return NULL;
   size_t *p = block_new(size);
   if (!p) return NULL;
   *p = size;
@@ -894,7 +944,7 @@ static void *js_resize(JSMallocState *s, void *ptr, size_t size) {
   }
   size_t *p = (size_t *)((char *)ptr - HEADER);
   size_t old = *p;
-  if (s->malloc_size - old + size > s->malloc_limit) return NULL;
+  if (size > SIZE_MAX / 2 || s->malloc_size - old + size > s->malloc_limit) return NULL;
   if (old + HEADER > SMALL && size + HEADER > SMALL) {
     p = realloc(p, size + HEADER);
     if (!p) return NULL;
@@ -1008,8 +1058,9 @@ int main(int argc, char **argv) {
       int left;
       while ((msg = curl_multi_info_read(multi, &left))) {
         if (msg->msg != CURLMSG_DONE) continue;
-        struct transfer *t = NULL;
-        curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&t);
+        // A message names a handle; an earlier callback in this loop may have ended its transfer.
+        struct transfer *t = transfers;
+        while (t && t->easy != msg->easy_handle) t = t->next;
         if (t) finish(t, msg->data.result);
       }
       check_phases();
