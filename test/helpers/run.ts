@@ -48,6 +48,8 @@ export function runNotify(
       clearTimeout(timer);
       resolve({ code, stdout, stderr, ms: Date.now() - started });
     });
+    // notify may exit before it reads its input (it reads none unless asked): that is no error.
+    child.stdin.on('error', () => {});
     child.stdin.end(options.input ?? '');
   });
 }
