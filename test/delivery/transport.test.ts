@@ -2,7 +2,7 @@
 // reused one would be timed as a connect), NO_PROXY decided before any TLS, so that a bypassed
 // https:// proxy's identity is never what a server's certificate is checked against, a proxy URL
 // without a port meaning port 80, and an untrusted chain named before a wrong name.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createPrivateCa, type PrivateCa } from '../helpers/ca.ts';
@@ -143,6 +143,21 @@ describe('why a certificate was refused', () => {
     const line = oneLine(result.stderr);
     expect(line).toContain('(ERR_TLS_CERT_ALTNAME_INVALID)');
     expect(line).not.toContain('NOTIFY_CA_FILE');
+  });
+});
+
+describe('reading a CA file', () => {
+  it('CRLF line ends, and a broken certificate before the good one, are read as OpenSSL reads them', async () => {
+    const issued = caWith();
+    const served = await tlsSlack(issued.tls);
+    const pem = readFileSync(issued.caFile, 'utf8');
+    const broken = '-----BEGIN CERTIFICATE-----\nMIIB!!notbase64\n-----END CERTIFICATE-----\n';
+    const file = `${issued.caFile}.crlf.pem`;
+    writeFileSync(file, `# a comment\r\n${broken}${pem.replace(/\n/g, '\r\n')}`);
+    const result = await notify(['start'], jobEnv(served.webhookUrl, { NOTIFY_CA_FILE: file }));
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(served.slack.requests).toHaveLength(1);
   });
 });
 
