@@ -7,17 +7,7 @@
 import type { Socket } from 'node:net';
 import type { Env } from '../context.ts';
 import { proxyEnv, proxyFor } from '../proxy.ts';
-import type { HttpResponse, PostOptions, Transport } from './types.ts';
-
-/** A failure before a whole response arrived; `code` is Node's (ECONNREFUSED...) or ours. */
-export class TransportError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string) {
-    super(message);
-    this.name = 'TransportError';
-    this.code = code;
-  }
-}
+import { TransportError, type HttpResponse, type PostOptions, type Transport } from './types.ts';
 
 /** A transport bound to the proxy variables in `env`; `ca`: the CAs to trust instead of Node's. */
 export function nodeTransport(env: Env, ca?: string): Transport {

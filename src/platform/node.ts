@@ -11,10 +11,9 @@ import {
 } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import type { Env } from '../context.ts';
-import { ConfigError } from '../errors.ts';
-import { isOn, quote } from '../output.ts';
+import { isOn } from '../output.ts';
 import { nodeTransport } from './node-http.ts';
-import { FileError, type Platform, type Transport } from './types.ts';
+import { FileError, readCaFile, type Platform, type Transport } from './types.ts';
 
 const CHUNK = 64 * 1024;
 
@@ -85,20 +84,9 @@ export function onSignal(handler: (signal: string) => void): () => void {
   };
 }
 
-/** A CA file is a few kilobytes; a system's whole bundle a few hundred. */
-const CA_FILE_MAX = 4 * 1024 * 1024;
-
 /** Bounded like every read: a FIFO or a device named here would block the runtime's TLS setup. */
 function checkCaFile(name: string, path: string | undefined): string | undefined {
-  if (!path) return undefined;
-  try {
-    return readText(path, CA_FILE_MAX);
-  } catch (error) {
-    const problem = error instanceof FileError ? error.problem : 'unreadable';
-    throw new ConfigError(
-      `${name} ${quote(path)} cannot be read: ${problem} (expected a PEM file of CA certificates)`,
-    );
-  }
+  return path ? readCaFile(readText, name, path) : undefined;
 }
 
 /**

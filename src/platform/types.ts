@@ -2,6 +2,8 @@
 // outside world — files, the working directory, signals, output, HTTP — is reached through
 // these types, so that another runtime can stand in for Node by implementing them once.
 import type { Env } from '../context.ts';
+import { ConfigError } from '../errors.ts';
+import { quote } from '../output.ts';
 
 /** Why a file could not be read. `missing` is the ordinary case of an optional file. */
 export type FileProblem = 'missing' | 'not a regular file' | 'too large' | 'unreadable';
@@ -47,6 +49,38 @@ export interface HttpResponse {
   body: string;
   /** False when the body was cut short: past `bodyLimit`, or a 2xx body past its grace. */
   complete: boolean;
+}
+
+/** A failure before a whole response arrived; `code` is one src/http.ts knows (ECONNREFUSED…). */
+export class TransportError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.name = 'TransportError';
+    this.code = code;
+  }
+}
+
+/** A CA file is a few kilobytes; a system's whole bundle a few hundred. */
+export const CA_FILE_MAX = 4 * 1024 * 1024;
+
+/**
+ * A CA file named by a setting, read bounded (a FIFO or a device must not block TLS's set-up);
+ * anything but a readable file is a configuration error naming the setting.
+ */
+export function readCaFile(
+  read: (path: string, maxBytes: number) => string,
+  name: string,
+  path: string,
+): string {
+  try {
+    return read(path, CA_FILE_MAX);
+  } catch (error) {
+    const problem = error instanceof FileError ? error.problem : 'unreadable';
+    throw new ConfigError(
+      `${name} ${quote(path)} cannot be read: ${problem} (expected a PEM file of CA certificates)`,
+    );
+  }
 }
 
 export interface PostOptions {

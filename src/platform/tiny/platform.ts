@@ -2,12 +2,13 @@
 // libcurl. Proxies are chosen by the same rules as on Node (src/proxy.ts); NO_PROXY is
 // libcurl's; CA certificates are read here, bounded, and handed to libcurl as text.
 import type { Env } from '../../context.ts';
-import { ConfigError } from '../../errors.ts';
-import { quote } from '../../output.ts';
 import { proxyEnv, proxyFor } from '../../proxy.ts';
 import { bypassesProxy, parseHead, proxyForCurl, unbracket } from './curl.ts';
 import {
+  CA_FILE_MAX,
   FileError,
+  readCaFile,
+  TransportError,
   type FileProblem,
   type HttpResponse,
   type Platform,
@@ -58,16 +59,6 @@ interface Native {
 declare const __native: Native;
 const native = __native;
 
-/** A failure before a whole response arrived; `code` is one src/http.ts knows (ECONNREFUSED…). */
-export class TransportError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string) {
-    super(message);
-    this.name = 'TransportError';
-    this.code = code;
-  }
-}
-
 function readText(path: string, maxBytes: number): string {
   const result = native.readFile(path, maxBytes);
   if (typeof result === 'string') return result;
@@ -89,9 +80,6 @@ function onSignal(handler: (signal: string) => void): () => void {
   };
 }
 
-/** A CA file is a few kilobytes; a system's whole bundle a few hundred. */
-const CA_FILE_MAX = 4 * 1024 * 1024;
-
 /** Where Linux distributions (and kaniko's image) keep the system's CA bundle. */
 export const SYSTEM_CA_FILES = [
   '/etc/ssl/certs/ca-certificates.crt',
@@ -100,17 +88,6 @@ export const SYSTEM_CA_FILES = [
   '/etc/ssl/cert.pem',
   '/kaniko/ssl/certs/ca-certificates.crt',
 ];
-
-function readCa(name: string, path: string): string {
-  try {
-    return readText(path, CA_FILE_MAX);
-  } catch (error) {
-    const problem = error instanceof FileError ? error.problem : 'unreadable';
-    throw new ConfigError(
-      `${name} ${quote(path)} cannot be read: ${problem} (expected a PEM file of CA certificates)`,
-    );
-  }
-}
 
 /**
  * The CA certificates TLS trusts, as PEM text: the system's bundle (else Mozilla's list, built
@@ -121,7 +98,7 @@ function readCa(name: string, path: string): string {
 export function caText(env: Env): string {
   const parts: string[] = [];
   const replace = env.SSL_CERT_FILE?.trim();
-  if (replace) parts.push(readCa('SSL_CERT_FILE', replace));
+  if (replace) parts.push(readCaFile(readText, 'SSL_CERT_FILE', replace));
   else {
     // SSL_CERT_DIR (kaniko sets it) is searched for a bundle, not for hashed files one by one.
     const dirs = (env.SSL_CERT_DIR ?? '').split(':').filter((dir) => dir.startsWith('/'));
@@ -138,7 +115,7 @@ export function caText(env: Env): string {
   }
   for (const name of ['NOTIFY_CA_FILE', 'NODE_EXTRA_CA_CERTS']) {
     const path = env[name]?.trim();
-    if (path) parts.push(readCa(name, path));
+    if (path) parts.push(readCaFile(readText, name, path));
   }
   return parts.join('\n');
 }

@@ -893,15 +893,6 @@ static JSValue js_http_abort(JSContext *c, JSValueConst this_val, int argc, JSVa
   return JS_UNDEFINED;
 }
 
-/** The libraries inside, for `notify --version --verbose`-style reports and the tests. */
-static JSValue js_versions(JSContext *c, JSValueConst this_val, int argc, JSValueConst *argv) {
-  JSValue v = JS_NewObject(c);
-  curl_version_info_data *info = curl_version_info(CURLVERSION_NOW);
-  JS_SetPropertyStr(c, v, "curl", JS_NewString(c, info->version));
-  JS_SetPropertyStr(c, v, "tls", JS_NewString(c, info->ssl_version ? info->ssl_version : ""));
-  return v;
-}
-
 /** load(name): evaluates one of the program's parts, once. */
 static JSValue js_load(JSContext *c, JSValueConst this_val, int argc, JSValueConst *argv) {
   static const struct {
@@ -944,7 +935,6 @@ static const JSCFunctionListEntry NATIVE[] = {
     JS_CFUNC_DEF("signals", 1, js_signals),
     JS_CFUNC_DEF("http", 2, js_http),
     JS_CFUNC_DEF("httpAbort", 1, js_http_abort),
-    JS_CFUNC_DEF("versions", 0, js_versions),
 };
 
 // ---------------------------------------------------------------------------------------------
