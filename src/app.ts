@@ -21,7 +21,7 @@ import { envLabel } from './environment.ts';
 import { ConfigError, SlackApiError } from './errors.ts';
 import { Deadline, type RetryNotice } from './http.ts';
 import { runtimeLogsUrl } from './links.ts';
-import { buildMessage, type Event, type MessageSettings } from './message.ts';
+import { buildMessage, type Event, type MessageSettings, type SlackPayload } from './message.ts';
 import type { Platform } from './platform/types.ts';
 import { slackApi, type SlackApi } from './slack-api.ts';
 import type { Status } from './status.ts';
@@ -313,6 +313,33 @@ export async function runApp(run: AppRun): Promise<AppDone> {
       if (output) leave(run, output, dotenv({ slack_ts: ts, slack_channel: channel }), true);
     }
     return { channel, ts, posted, text };
+  } finally {
+    deadline.dispose();
+  }
+}
+
+/**
+ * One message on its own in another channel, outside the pipeline's conversation: a failure for
+ * NOTIFY_FAILURE_CHANNEL. Bounded by the run's timeout like every turn.
+ */
+export async function postElsewhere(
+  run: Pick<AppRun, 'app' | 'timeoutMs' | 'env' | 'platform' | 'signal' | 'onRetry'>,
+  channel: string,
+  payload: SlackPayload,
+): Promise<{ channel: string; ts: string }> {
+  const deadline = new Deadline(run.timeoutMs, run.signal);
+  try {
+    const api = slackApi({
+      baseUrl: run.app.apiUrl,
+      token: run.app.token,
+      deadline,
+      env: run.env,
+      transport: run.platform.transport(run.env),
+      onRetry: run.onRetry,
+    });
+    const id = await resolveChannel(api, channel);
+    const posted = await api<{ ts: string }>('chat.postMessage', { channel: id, ...payload });
+    return { channel: id, ts: posted.ts };
   } finally {
     deadline.dispose();
   }

@@ -18,7 +18,9 @@ import type { RetryNotice } from './http.ts';
 import { buildMessage, type Event } from './message.ts';
 import { block, isOn, oneLine, quote } from './output.ts';
 import { FileError, type Platform } from './platform/types.ts';
+import { envLabel } from './environment.ts';
 import { detectProvider } from './providers/index.ts';
+import { channelRoute, isFailure, skipReason, webhookRoutes } from './routing.ts';
 import { maskUrl, Redactor } from './secrets.ts';
 
 declare const __NOTIFY_VERSION__: string | undefined;
@@ -265,8 +267,20 @@ function readDotenv(flags: Flags, options: MainOptions, warn: (text: string) => 
 
 function redactorFor(flags: Flags, env: Env, dotenv: Env): Redactor {
   const redactor = new Redactor();
-  for (const value of [flags.webhookUrl, env.SLACK_WEBHOOK_URL, dotenv.SLACK_WEBHOOK_URL]) {
+  for (const value of [
+    flags.webhookUrl,
+    env.SLACK_WEBHOOK_URL,
+    dotenv.SLACK_WEBHOOK_URL,
+    flags.failureWebhookUrl,
+    env.NOTIFY_FAILURE_WEBHOOK_URL,
+    dotenv.NOTIFY_FAILURE_WEBHOOK_URL,
+  ]) {
     if (typeof value === 'string') redactor.addUrl(value);
+  }
+  // Every URL in a webhook map is a secret too, whether or not the map reads.
+  for (const map of [flags.webhookMap, env.NOTIFY_WEBHOOK_MAP, dotenv.NOTIFY_WEBHOOK_MAP]) {
+    if (typeof map !== 'string') continue;
+    for (const entry of map.split(/[,\n]/)) redactor.addUrl(entry.slice(entry.indexOf('=') + 1));
   }
   for (const value of [flags.botToken, env.SLACK_BOT_TOKEN, dotenv.SLACK_BOT_TOKEN]) {
     if (typeof value === 'string' && value.trim()) redactor.add(value.trim(), '****');
@@ -328,26 +342,51 @@ async function run(
     if (warning) out.warn(`notify: warning: ${warning}`);
     event = { kind: 'finish', status, scope: config.scope };
   }
+  const skip = skipReason(config.filter, ctx, event);
+  if (skip) {
+    out.say(`notify: not sending the ${command} notification: ${skip}`);
+    return ExitCode.Ok;
+  }
   const payload = buildMessage(ctx, event, config.message);
+  const label = envLabel(ctx, config.message.environment);
+  const app = config.app && {
+    ...config.app,
+    channel: channelRoute(config.routes, config.app.channel, label).to,
+  };
+  const failureChannel = isFailure(event) ? config.routes.failureChannel : undefined;
+  const hooks = webhookRoutes(config.routes, config.webhookUrl, label, event);
   if (config.dryRun) {
+    const routed = config.routes.webhookMap.length || config.routes.failureWebhookUrl;
     out.sayBlock(
       JSON.stringify(
-        config.app
+        app
           ? {
               mode: 'slack app: SLACK_BOT_TOKEN is set, so it is used and the webhook is not',
-              channel: config.app.channel,
+              channel: app.channel,
+              ...(config.routes.channelMap.length
+                ? { why: channelRoute(config.routes, config.app!.channel, label).why }
+                : {}),
+              ...(failureChannel ? { alsoTo: failureChannel } : {}),
               message: payload,
             }
-          : payload,
+          : routed
+            ? {
+                to: hooks.map((hook) => ({ webhook: maskUrl(hook.to), why: hook.why })),
+                message: payload,
+              }
+            : payload,
         null,
         2,
       ),
     );
     return ExitCode.Ok;
   }
-  if (!config.app && !config.webhookUrl) {
+  if (!app && !hooks.length) {
+    const mapped = config.routes.webhookMap.length
+      ? ` (NOTIFY_WEBHOOK_MAP has no entry for ${label === undefined ? 'a run without an environment label' : quote(label)})`
+      : '';
     out.say(
-      `notify: neither SLACK_WEBHOOK_URL nor SLACK_BOT_TOKEN is set; skipping the ${command} notification`,
+      `notify: neither SLACK_WEBHOOK_URL nor SLACK_BOT_TOKEN is set${mapped}; skipping the ${command} notification`,
     );
     return ExitCode.Ok;
   }
@@ -366,42 +405,62 @@ async function run(
   };
   try {
     // Loaded only when a message is really sent: --help, --version and --dry-run stay fast.
-    if (config.app) {
-      const { runApp } = await import('./app.ts');
-      const done = await runApp({
-        command,
-        app: config.app,
-        ctx,
-        event,
-        message: config.message,
+    if (app) {
+      const { postElsewhere, runApp } = await import('./app.ts');
+      const turn = {
+        app,
         timeoutMs: config.timeoutMs,
         env: merged,
         platform: options,
         signal: stop.signal,
-        now: Date.now,
         onRetry,
+      };
+      const done = await runApp({
+        ...turn,
+        command,
+        ctx,
+        event,
+        message: config.message,
+        now: Date.now,
         warn: out.warn,
       });
       out.say(
         `notify: ${done.posted ? 'posted' : 'updated'} the pipeline message in ${done.channel} (ts ${done.ts}): ${done.text}`,
       );
+      if (failureChannel) {
+        const also = await postElsewhere(turn, failureChannel, payload);
+        out.say(`notify: posted the failure in ${also.channel} too (NOTIFY_FAILURE_CHANNEL)`);
+      }
       return ExitCode.Ok;
     }
     const { deliver } = await import('./slack.ts');
-    const webhookUrl = config.webhookUrl!;
-    const result = await deliver({
-      url: webhookUrl,
-      payload,
-      timeoutMs: config.timeoutMs,
-      env: merged,
-      signal: stop.signal,
-      transport: options.transport(merged),
-      onRetry,
-    });
-    const tries = result.attempts === 1 ? '1 attempt' : `${result.attempts} attempts`;
-    out.say(
-      `notify: sent the ${command} notification to ${maskUrl(webhookUrl)} (${tries}): ${payload.text}`,
-    );
+    // Each destination in turn, within the one NOTIFY_TIMEOUT; a failed one does not keep the
+    // next (the on-call channel) from hearing, and fails the run at the end.
+    const until = Date.now() + config.timeoutMs;
+    let failed: unknown;
+    for (const hook of hooks) {
+      try {
+        const result = await deliver({
+          url: hook.to,
+          payload,
+          timeoutMs: Math.max(1000, until - Date.now()),
+          env: merged,
+          signal: stop.signal,
+          transport: options.transport(merged),
+          onRetry,
+        });
+        const tries = result.attempts === 1 ? '1 attempt' : `${result.attempts} attempts`;
+        out.say(
+          `notify: sent the ${command} notification to ${maskUrl(hook.to)} (${tries}): ${payload.text}`,
+        );
+      } catch (error) {
+        if (!(error instanceof NotifyError) || error instanceof ConfigError || hooks.length === 1)
+          throw error;
+        failed ??= error;
+        out.warn(`notify: delivery to ${maskUrl(hook.to)} failed: ${error.message}`);
+      }
+    }
+    if (failed) throw failed;
     return ExitCode.Ok;
   } catch (error) {
     if (error instanceof NotifyError && !(error instanceof ConfigError) && config.softFail) {

@@ -11,6 +11,7 @@ import {
 } from './links.ts';
 import type { MessageSettings, Scope } from './message.ts';
 import { quote } from './output.ts';
+import { parseBranches, parseWhen, type Filter, type Routes } from './routing.ts';
 import { parseStatus, STATUS_NAMES, statusHint, type Status } from './status.ts';
 
 export type Command = 'start' | 'finish';
@@ -23,7 +24,7 @@ interface SettingSpec {
   /** The variable that sets it when the flag is absent. */
   env: string;
   type: 'string' | 'boolean';
-  group: 'Delivery' | 'Slack app' | 'Message' | 'Runtime logs' | 'Context';
+  group: 'Delivery' | 'Slack app' | 'Routing' | 'Message' | 'Runtime logs' | 'Context';
   describe: string;
 }
 
@@ -73,6 +74,52 @@ export const SETTINGS = {
     group: 'Slack app',
     describe:
       'start writes NOTIFY_SLACK_TS and NOTIFY_CHANNEL here (dotenv), e.g. for artifacts: reports: dotenv:',
+  },
+  when: {
+    flag: 'when',
+    env: 'NOTIFY_WHEN',
+    type: 'string',
+    group: 'Routing',
+    describe:
+      'Which outcomes are sent: always, or a list of start, success, failure, failed, canceled, timedout, aborted [default: always]',
+  },
+  branches: {
+    flag: 'branches',
+    env: 'NOTIFY_BRANCHES',
+    type: 'string',
+    group: 'Routing',
+    describe:
+      'Refs that notify at all: globs and default, protected, e.g. "default,release/*" [default: all]',
+  },
+  webhookMap: {
+    flag: 'webhook-map',
+    env: 'NOTIFY_WEBHOOK_MAP',
+    type: 'string',
+    group: 'Routing',
+    describe:
+      'Webhook per environment label (secrets), e.g. "production=https://hooks…,review*=https://hooks…"',
+  },
+  channelMap: {
+    flag: 'channel-map',
+    env: 'NOTIFY_CHANNEL_MAP',
+    type: 'string',
+    group: 'Routing',
+    describe:
+      'Slack app channel per environment label, e.g. "production=C0123ABCD,review*=#review-apps"',
+  },
+  failureWebhookUrl: {
+    flag: 'failure-webhook-url',
+    env: 'NOTIFY_FAILURE_WEBHOOK_URL',
+    type: 'string',
+    group: 'Routing',
+    describe: "Where failures go as well: a webhook URL (a secret), e.g. an on-call channel's",
+  },
+  failureChannel: {
+    flag: 'failure-channel',
+    env: 'NOTIFY_FAILURE_CHANNEL',
+    type: 'string',
+    group: 'Routing',
+    describe: 'Where failures go as well, in Slack app mode: a channel ID or #name',
   },
   dryRun: {
     flag: 'dry-run',
@@ -260,6 +307,8 @@ export interface Config {
   timeoutMs: number;
   softFail: boolean;
   scope: Scope;
+  filter: Filter;
+  routes: Routes;
   message: MessageSettings;
   overrides: Overrides;
 }
@@ -419,6 +468,44 @@ function parseScope(named: { value: string; name: string } | undefined): Scope {
 export const CHANNEL_ID = /^[CGD][A-Z0-9]{2,}$/;
 const CHANNEL_NAME = /^#?[a-z0-9][a-z0-9._-]{0,79}$/;
 
+function checkChannel(name: string, value: string): void {
+  if (!CHANNEL_ID.test(value) && !CHANNEL_NAME.test(value)) {
+    throw new ConfigError(
+      `${name} must be a channel ID such as C0123ABCD, or #name (got ${quote(value)})`,
+    );
+  }
+}
+
+function routes(read: Reader): Routes {
+  const webhookMap = read.named('webhookMap');
+  const channelMap = read.named('channelMap');
+  const failureWebhook = read.named('failureWebhookUrl');
+  const failureChannel = read.named('failureChannel');
+  const hookExample = 'production=https://hooks.slack.com/services/T…/B…/…';
+  if (failureChannel) checkChannel(failureChannel.name, failureChannel.value);
+  return {
+    // Secrets: an error names the setting and the label, never the URL.
+    webhookMap: webhookMap
+      ? parseMap(webhookMap.name, webhookMap.value, 'production=https://hooks…').map(
+          ([label, url]) =>
+            [label, httpUrl(`${webhookMap.name} (${label})`, url, hookExample).href] as const,
+        )
+      : [],
+    channelMap: channelMap
+      ? parseMap(channelMap.name, channelMap.value, 'production=C0123ABCD').map(
+          ([label, channel]) => {
+            checkChannel(`${channelMap.name} (${label})`, channel);
+            return [label, channel] as const;
+          },
+        )
+      : [],
+    failureWebhookUrl: failureWebhook
+      ? httpUrl(failureWebhook.name, failureWebhook.value, hookExample)
+      : undefined,
+    ...(failureChannel ? { failureChannel: failureChannel.value } : {}),
+  };
+}
+
 /** The token goes with every call: over https, or plain http to this machine only (tests). */
 function apiUrl(name: string, value: string): URL {
   const url = httpUrl(name, value, DEFAULT_API_URL);
@@ -444,11 +531,7 @@ function appConfig(read: Reader): AppConfig | undefined {
       `NOTIFY_CHANNEL is required with ${token.name} (a channel ID such as C0123ABCD, or #name)`,
     );
   }
-  if (!CHANNEL_ID.test(channel.value) && !CHANNEL_NAME.test(channel.value)) {
-    throw new ConfigError(
-      `${channel.name} must be a channel ID such as C0123ABCD, or #name (got ${quote(channel.value)})`,
-    );
-  }
+  checkChannel(channel.name, channel.value);
   const api = read.named('slackApiUrl');
   const ts = read.named('slackTs');
   if (ts && !/^\d{1,12}\.\d{1,9}$/.test(ts.value)) {
@@ -488,6 +571,8 @@ export function resolveConfig(command: Command, flags: Flags, env: Env): Config 
   const grafanaUrlMap = read.named('grafanaUrlMap');
   const urlMapExample = 'production=https://grafana.example.com';
   const envMap = read.named('environmentMap');
+  const when = read.named('when');
+  const branches = read.named('branches');
 
   return {
     command,
@@ -498,6 +583,11 @@ export function resolveConfig(command: Command, flags: Flags, env: Env): Config 
     timeoutMs: parseTimeout(read.named('timeout')),
     softFail: read.boolean('softFail'),
     scope: parseScope(read.named('scope')),
+    filter: {
+      when: when ? parseWhen(when.name, when.value) : undefined,
+      branches: branches ? parseBranches(branches.name, branches.value) : undefined,
+    },
+    routes: routes(read),
     message: {
       environment: {
         fixed: read.string('environment'),

@@ -19,6 +19,8 @@ export interface CiContext {
     slug?: string;
     isTag: boolean;
     defaultBranch?: string;
+    /** Whether the ref is protected (GitLab CI_COMMIT_REF_PROTECTED, GitHub GITHUB_REF_PROTECTED). */
+    protected?: boolean;
   };
   /** The deployment environment the job declares, if any. */
   environment: {
@@ -66,9 +68,17 @@ export interface CiContext {
   };
   /** Kubernetes namespace the job deploys to, when the CI platform provides it. */
   namespace?: string;
+  /** A deploy freeze is in effect (GitLab's CI_DEPLOY_FREEZE). */
+  deployFreeze?: boolean;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
+
+/** A true/false variable as CIs set it: undefined when unset or empty, else whether it is `true`. */
+export function flag(env: Env, key: string): boolean | undefined {
+  const value = env[key]?.trim().toLowerCase();
+  return value ? value === 'true' : undefined;
+}
 
 /** What a provider may ask of the outside world. Injected so providers stay testable. */
 export interface ProviderIo {

@@ -151,6 +151,9 @@ export function fallbackText(ctx: CiContext, label: string | undefined, event: E
 /** Ref, commit, merge request, job and pipeline: small print under the headline. */
 export function details(ctx: CiContext, event: Event): string[] {
   const out: string[] = [];
+  // GitLab sets CI_DEPLOY_FREEZE during a freeze period: a deploy starting then is news.
+  if (event.kind === 'start' && ctx.deployFreeze)
+    out.push(':snowflake: A deploy freeze is in effect');
   if (ctx.ref.name)
     out.push(`${ctx.ref.isTag ? 'Tag' : 'Branch'} ${mrkdwn(ctx.ref.name, NAME_MAX)}`);
   const sha = ctx.commit.shortSha ?? ctx.commit.sha?.slice(0, 8);

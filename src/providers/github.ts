@@ -1,6 +1,7 @@
 // https://docs.github.com/en/actions/reference/workflows-and-actions/variables
 import {
   firstLine,
+  flag,
   val,
   type CiContext,
   type Env,
@@ -91,6 +92,7 @@ export const github: Provider = {
         name: val(env, 'GITHUB_HEAD_REF') ?? val(env, 'GITHUB_REF_NAME') ?? ref.name,
         isTag,
         defaultBranch: str(event.repository?.default_branch),
+        protected: flag(env, 'GITHUB_REF_PROTECTED'),
       },
       environment: {},
       user: val(env, 'GITHUB_TRIGGERING_ACTOR') ?? val(env, 'GITHUB_ACTOR'),

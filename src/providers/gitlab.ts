@@ -1,5 +1,5 @@
 // https://docs.gitlab.com/ci/variables/predefined_variables/
-import { firstLine, val, type CiContext, type Env, type Provider } from '../context.ts';
+import { firstLine, flag, val, type CiContext, type Env, type Provider } from '../context.ts';
 
 /** `Jane Doe <jane@example.com>` -> `Jane Doe`: the address is noise in a chat message. */
 function authorName(author: string | undefined): string | undefined {
@@ -39,6 +39,7 @@ export const gitlab: Provider = {
         slug: val(env, 'CI_COMMIT_REF_SLUG'),
         isTag: tag !== undefined,
         defaultBranch: val(env, 'CI_DEFAULT_BRANCH'),
+        protected: flag(env, 'CI_COMMIT_REF_PROTECTED'),
       },
       environment: {
         name: val(env, 'CI_ENVIRONMENT_NAME'),
@@ -68,6 +69,7 @@ export const gitlab: Provider = {
       status: val(env, 'CI_JOB_STATUS'),
       change: mergeRequest(env),
       namespace: val(env, 'KUBE_NAMESPACE'),
+      deployFreeze: flag(env, 'CI_DEPLOY_FREEZE') || undefined,
     };
   },
 };

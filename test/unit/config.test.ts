@@ -152,6 +152,8 @@ describe('resolveConfig defaults', () => {
       timeoutMs: 30_000,
       softFail: false,
       scope: 'job',
+      filter: {},
+      routes: { webhookMap: [], channelMap: [] },
       message: {
         environment: { map: [] },
         logs: { grafanaUrlMap: [], datasource: 'Loki', from: 'pipeline' },
@@ -182,6 +184,12 @@ describe('resolveConfig defaults', () => {
       NOTIFY_USER: 'ops',
       NOTIFY_ENVIRONMENT_URL: 'https://chat.example.com',
       NOTIFY_JOB_URL: 'https://example.com/job/1',
+      NOTIFY_WHEN: 'failure,start',
+      NOTIFY_BRANCHES: 'default, release/*',
+      NOTIFY_WEBHOOK_MAP: 'production=https://hooks.example.com/p',
+      NOTIFY_CHANNEL_MAP: 'review*=#review',
+      NOTIFY_FAILURE_WEBHOOK_URL: 'https://hooks.example.com/oncall',
+      NOTIFY_FAILURE_CHANNEL: 'C0ONCALL1',
     };
     const { webhookUrl, ...rest } = resolveConfig('finish', {}, env);
     expect(webhookUrl?.href).toBe(WEBHOOK);
@@ -192,6 +200,24 @@ describe('resolveConfig defaults', () => {
       timeoutMs: 2500,
       softFail: true,
       scope: 'pipeline',
+      filter: {
+        when: {
+          outcomes: new Set(['failed', 'timedout', 'aborted', 'unknown', 'start']),
+          name: 'NOTIFY_WHEN',
+          value: 'failure,start',
+        },
+        branches: {
+          patterns: ['default', 'release/*'],
+          name: 'NOTIFY_BRANCHES',
+          value: 'default, release/*',
+        },
+      },
+      routes: {
+        webhookMap: [['production', 'https://hooks.example.com/p']],
+        channelMap: [['review*', '#review']],
+        failureWebhookUrl: new URL('https://hooks.example.com/oncall'),
+        failureChannel: 'C0ONCALL1',
+      },
       message: {
         environment: {
           fixed: 'staging',

@@ -79,6 +79,13 @@ describe('github.context', () => {
     expect(github.context(base, io)).toEqual(pushContext);
   });
 
+  it('a protected branch (GITHUB_REF_PROTECTED)', () => {
+    expect(github.context({ ...base, GITHUB_REF_PROTECTED: 'true' }, io)).toEqual({
+      ...pushContext,
+      ref: { ...pushContext.ref, protected: true },
+    });
+  });
+
   it('pull request', () => {
     const env: Env = {
       ...base,

@@ -266,6 +266,19 @@ describe('gitlab.context', () => {
     });
   });
 
+  it('a protected ref, and a deploy freeze in effect', () => {
+    const env: Env = { ...base, CI_COMMIT_REF_PROTECTED: 'true', CI_DEPLOY_FREEZE: 'true' };
+    const plain = gitlab.context(base, io);
+    expect(gitlab.context(env, io)).toEqual({
+      ...plain,
+      ref: { ...plain.ref, protected: true },
+      deployFreeze: true,
+    });
+    const open = gitlab.context({ ...base, CI_COMMIT_REF_PROTECTED: 'false' }, io);
+    expect(open.ref.protected).toBe(false);
+    expect(open.deployFreeze).toBeUndefined();
+  });
+
   it('gitlab-ci-local: the same context as GitLab Runner', () => {
     expect(gitlab.context({ ...base, GITLAB_CI: 'false' }, io)).toEqual(gitlab.context(base, io));
   });
