@@ -20,7 +20,7 @@ import { block, isOn, oneLine, quote } from './output.ts';
 import { FileError, type Platform } from './platform/types.ts';
 import { envLabel } from './environment.ts';
 import { detectProvider } from './providers/index.ts';
-import { channelRoute, isFailure, skipReason, webhookRoutes } from './routing.ts';
+import { channelRoute, isFailure, sendReasons, skipReason, webhookRoutes } from './routing.ts';
 import { maskUrl, Redactor } from './secrets.ts';
 
 declare const __NOTIFY_VERSION__: string | undefined;
@@ -356,12 +356,15 @@ async function run(
   const failureChannel = isFailure(event) ? config.routes.failureChannel : undefined;
   const hooks = webhookRoutes(config.routes, config.webhookUrl, label, event);
   if (config.dryRun) {
-    const routed = config.routes.webhookMap.length || config.routes.failureWebhookUrl;
+    const because = sendReasons(config.filter, ctx, event);
+    const routed =
+      because.length || config.routes.webhookMap.length || config.routes.failureWebhookUrl;
     out.sayBlock(
       JSON.stringify(
         app
           ? {
               mode: 'slack app: SLACK_BOT_TOKEN is set, so it is used and the webhook is not',
+              ...(because.length ? { because } : {}),
               channel: app.channel,
               ...(config.routes.channelMap.length
                 ? { why: channelRoute(config.routes, config.app!.channel, label).why }
@@ -371,6 +374,7 @@ async function run(
             }
           : routed
             ? {
+                ...(because.length ? { because } : {}),
                 to: hooks.map((hook) => ({ webhook: maskUrl(hook.to), why: hook.why })),
                 message: payload,
               }

@@ -95,6 +95,22 @@ export function skipReason(filter: Filter, ctx: CiContext, event: Event): string
   return undefined;
 }
 
+/** Why this run does send, when a filter is set: for --dry-run. */
+export function sendReasons(filter: Filter, ctx: CiContext, event: Event): string[] {
+  const out: string[] = [];
+  const { branches, when } = filter;
+  if (branches) {
+    out.push(
+      `the ref ${quote(ctx.ref.name ?? '')} is among ${branches.name} (${quote(branches.value)})`,
+    );
+  }
+  if (when) {
+    const what = event.kind === 'start' ? 'start' : `the outcome ${quote(event.status)}`;
+    out.push(`${what} is among ${when.name} (${quote(when.value)})`);
+  }
+  return out;
+}
+
 export const isFailure = (event: Event) =>
   event.kind === 'finish' && FAILURES.includes(event.status);
 

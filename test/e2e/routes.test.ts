@@ -90,6 +90,20 @@ describe('--dry-run says where a message would go, and why', () => {
     expect(result.stdout).toContain('hooks.example.com');
   });
 
+  it('a filter that lets the run through says why', async () => {
+    const result = await runNotify(
+      ['finish', '--dry-run', '--status', 'failed', '--when', 'failure', '--branches', 'default'],
+      { ...GITLAB_ENV, SLACK_WEBHOOK_URL: hook('DEFAULT') },
+    );
+    expect(result.code).toBe(0);
+    const shown = JSON.parse(result.stdout) as { because: string[]; to: Array<{ why: string }> };
+    expect(shown.because).toEqual([
+      'the ref "main" is among --branches ("default")',
+      'the outcome "failed" is among --when ("failure")',
+    ]);
+    expect(shown.to.map((to) => to.why)).toEqual(['SLACK_WEBHOOK_URL']);
+  });
+
   it('a filter that leaves the run out: one line, exit 0, nothing else', async () => {
     const result = await runNotify(['start', '--dry-run', '--branches', 'default'], {
       ...GITLAB_ENV,

@@ -194,6 +194,15 @@ describe('details', () => {
     ]);
   });
 
+  it('a deploy that starts during a deploy freeze says so first; its end does not', () => {
+    const ctx: CiContext = { ...mainPush, deployFreeze: true };
+    expect(details(ctx, start)[0]).toBe(':snowflake: A deploy freeze is in effect');
+    expect(details(ctx, { kind: 'finish', status: 'success', scope: 'job' })).not.toContain(
+      ':snowflake: A deploy freeze is in effect',
+    );
+    expect(details(mainPush, start)).not.toContain(':snowflake: A deploy freeze is in effect');
+  });
+
   it('a context with nothing in it has no small print', () => {
     const empty: CiContext = {
       provider: 'local',
