@@ -98,7 +98,11 @@ function dotenv(values: Readonly<Record<string, string | undefined>>): string {
     .join('');
 }
 
-async function resolveChannel(api: SlackApi, channel: string): Promise<string> {
+async function resolveChannel(
+  api: SlackApi,
+  channel: string,
+  setting = 'NOTIFY_CHANNEL',
+): Promise<string> {
   if (CHANNEL_ID.test(channel)) return channel;
   const name = channel.replace(/^#/, '');
   let cursor: string | undefined;
@@ -118,7 +122,7 @@ async function resolveChannel(api: SlackApi, channel: string): Promise<string> {
     if (!cursor) break;
   }
   throw new ConfigError(
-    `NOTIFY_CHANNEL #${name} is not among the channels the app can see: invite the app, or give the channel's ID (C0123ABCD)`,
+    `${setting} #${name} is not among the channels the app can see: invite the app, or give the channel's ID (C0123ABCD)`,
   );
 }
 
@@ -337,7 +341,7 @@ export async function postElsewhere(
       transport: run.platform.transport(run.env),
       onRetry: run.onRetry,
     });
-    const id = await resolveChannel(api, channel);
+    const id = await resolveChannel(api, channel, 'NOTIFY_FAILURE_CHANNEL');
     const posted = await api<{ ts: string }>('chat.postMessage', { channel: id, ...payload });
     return { channel: id, ts: posted.ts };
   } finally {

@@ -13,7 +13,7 @@ import {
   type SettingKey,
 } from './config.ts';
 import type { Env } from './context.ts';
-import { ConfigError, ExitCode, NotifyError } from './errors.ts';
+import { ConfigError, DeliveryError, ExitCode, NotifyError } from './errors.ts';
 import type { RetryNotice } from './http.ts';
 import { buildMessage, type Event } from './message.ts';
 import { block, isOn, oneLine, quote } from './output.ts';
@@ -280,7 +280,11 @@ function redactorFor(flags: Flags, env: Env, dotenv: Env): Redactor {
   // Every URL in a webhook map is a secret too, whether or not the map reads.
   for (const map of [flags.webhookMap, env.NOTIFY_WEBHOOK_MAP, dotenv.NOTIFY_WEBHOOK_MAP]) {
     if (typeof map !== 'string') continue;
-    for (const entry of map.split(/[,\n]/)) redactor.addUrl(entry.slice(entry.indexOf('=') + 1));
+    for (const entry of map.split(/[,\n]/)) {
+      // Either side may be the URL (an entry written the wrong way round is still a secret).
+      redactor.addUrl(entry.slice(entry.indexOf('=') + 1));
+      for (const part of entry.split('=')) if (part.includes('://')) redactor.addUrl(part);
+    }
   }
   for (const value of [flags.botToken, env.SLACK_BOT_TOKEN, dotenv.SLACK_BOT_TOKEN]) {
     if (typeof value === 'string' && value.trim()) redactor.add(value.trim(), '****');
@@ -355,6 +359,10 @@ async function run(
   };
   const failureChannel = isFailure(event) ? config.routes.failureChannel : undefined;
   const hooks = webhookRoutes(config.routes, config.webhookUrl, label, event);
+  // A Slack app replaces the webhook, not the failure webhook.
+  const webhooks = app
+    ? hooks.filter((hook) => hook.to === config.routes.failureWebhookUrl)
+    : hooks;
   if (config.dryRun) {
     const because = sendReasons(config.filter, ctx, event);
     const routed =
@@ -370,6 +378,7 @@ async function run(
                 ? { why: channelRoute(config.routes, config.app!.channel, label).why }
                 : {}),
               ...(failureChannel ? { alsoTo: failureChannel } : {}),
+              ...(webhooks.length ? { alsoToWebhook: maskUrl(webhooks[0]!.to) } : {}),
               message: payload,
             }
           : routed
@@ -407,64 +416,81 @@ async function run(
       out.warn('notify: still retrying; further attempts are counted, not printed');
     }
   };
+  // Every destination in turn, within the one NOTIFY_TIMEOUT: each gets an equal share of the
+  // time left, and one that fails does not keep the next (the on-call channel) from hearing.
+  const until = Date.now() + config.timeoutMs;
+  const steps: Array<{ to: string; send: (timeoutMs: number) => Promise<string> }> = [];
   try {
     // Loaded only when a message is really sent: --help, --version and --dry-run stay fast.
     if (app) {
       const { postElsewhere, runApp } = await import('./app.ts');
-      const turn = {
-        app,
-        timeoutMs: config.timeoutMs,
-        env: merged,
-        platform: options,
-        signal: stop.signal,
-        onRetry,
-      };
-      const done = await runApp({
-        ...turn,
-        command,
-        ctx,
-        event,
-        message: config.message,
-        now: Date.now,
-        warn: out.warn,
+      const turn = { app, env: merged, platform: options, signal: stop.signal, onRetry };
+      steps.push({
+        to: `the pipeline message in ${app.channel}`,
+        send: async (timeoutMs) => {
+          const done = await runApp({
+            ...turn,
+            timeoutMs,
+            command,
+            ctx,
+            event,
+            message: config.message,
+            now: Date.now,
+            warn: out.warn,
+          });
+          return `notify: ${done.posted ? 'posted' : 'updated'} the pipeline message in ${done.channel} (ts ${done.ts}): ${done.text}`;
+        },
       });
-      out.say(
-        `notify: ${done.posted ? 'posted' : 'updated'} the pipeline message in ${done.channel} (ts ${done.ts}): ${done.text}`,
-      );
       if (failureChannel) {
-        const also = await postElsewhere(turn, failureChannel, payload);
-        out.say(`notify: posted the failure in ${also.channel} too (NOTIFY_FAILURE_CHANNEL)`);
-      }
-      return ExitCode.Ok;
-    }
-    const { deliver } = await import('./slack.ts');
-    // Each destination in turn, within the one NOTIFY_TIMEOUT; a failed one does not keep the
-    // next (the on-call channel) from hearing, and fails the run at the end.
-    const until = Date.now() + config.timeoutMs;
-    let failed: unknown;
-    for (const hook of hooks) {
-      try {
-        const result = await deliver({
-          url: hook.to,
-          payload,
-          timeoutMs: Math.max(1000, until - Date.now()),
-          env: merged,
-          signal: stop.signal,
-          transport: options.transport(merged),
-          onRetry,
+        steps.push({
+          to: failureChannel,
+          send: async (timeoutMs) => {
+            const also = await postElsewhere({ ...turn, timeoutMs }, failureChannel, payload);
+            return `notify: posted the failure in ${also.channel} too (NOTIFY_FAILURE_CHANNEL)`;
+          },
         });
-        const tries = result.attempts === 1 ? '1 attempt' : `${result.attempts} attempts`;
-        out.say(
-          `notify: sent the ${command} notification to ${maskUrl(hook.to)} (${tries}): ${payload.text}`,
-        );
-      } catch (error) {
-        if (!(error instanceof NotifyError) || error instanceof ConfigError || hooks.length === 1)
-          throw error;
-        failed ??= error;
-        out.warn(`notify: delivery to ${maskUrl(hook.to)} failed: ${error.message}`);
       }
     }
-    if (failed) throw failed;
+    if (webhooks.length) {
+      const { deliver } = await import('./slack.ts');
+      for (const hook of webhooks) {
+        steps.push({
+          to: maskUrl(hook.to),
+          send: async (timeoutMs) => {
+            const result = await deliver({
+              url: hook.to,
+              payload,
+              timeoutMs,
+              env: merged,
+              signal: stop.signal,
+              transport: options.transport(merged),
+              onRetry,
+            });
+            const tries = result.attempts === 1 ? '1 attempt' : `${result.attempts} attempts`;
+            return `notify: sent the ${command} notification to ${maskUrl(hook.to)} (${tries}): ${payload.text}`;
+          },
+        });
+      }
+    }
+    let failures = 0;
+    for (const [i, step] of steps.entries()) {
+      const share = Math.max(1, Math.floor((until - Date.now()) / (steps.length - i)));
+      try {
+        out.say(await step.send(share));
+      } catch (error) {
+        if (!(error instanceof NotifyError) || error instanceof ConfigError || steps.length === 1)
+          throw error;
+        failures++;
+        out.warn(`notify: delivery to ${step.to} failed: ${error.message}`);
+      }
+    }
+    if (failures) {
+      throw new DeliveryError(
+        `${failures} of ${steps.length} destinations did not get the message`,
+        'partial',
+        0,
+      );
+    }
     return ExitCode.Ok;
   } catch (error) {
     if (error instanceof NotifyError && !(error instanceof ConfigError) && config.softFail) {

@@ -316,8 +316,22 @@ export interface Config {
 /** The variables a .env file may set: notify's settings, not the CI's or the proxy's. */
 const isSetting = (key: string) =>
   key.startsWith('NOTIFY_') || key === 'SLACK_WEBHOOK_URL' || key === 'SLACK_BOT_TOKEN';
-/** Never from a file: the job's outcome is the job's, and a file cannot name another file. */
-const NEVER_FROM_FILE = new Set(['NOTIFY_STATUS', 'NOTIFY_ENV_FILE']);
+/**
+ * Never from a file: the job's outcome is the job's, a file cannot name another file, and a file
+ * can neither send the job's token or messages somewhere else (the API URL, the routes) nor
+ * silence them (the filters).
+ */
+const NEVER_FROM_FILE = new Set([
+  'NOTIFY_STATUS',
+  'NOTIFY_ENV_FILE',
+  'NOTIFY_SLACK_API_URL',
+  'NOTIFY_WEBHOOK_MAP',
+  'NOTIFY_CHANNEL_MAP',
+  'NOTIFY_FAILURE_WEBHOOK_URL',
+  'NOTIFY_FAILURE_CHANNEL',
+  'NOTIFY_WHEN',
+  'NOTIFY_BRANCHES',
+]);
 
 /**
  * The variables notify reads: the process environment (CI/CD variables included), and below
@@ -469,12 +483,17 @@ export const CHANNEL_ID = /^[CGD][A-Z0-9]{2,}$/;
 const CHANNEL_NAME = /^#?[a-z0-9][a-z0-9._-]{0,79}$/;
 
 function checkChannel(name: string, value: string): void {
-  if (!CHANNEL_ID.test(value) && !CHANNEL_NAME.test(value)) {
-    throw new ConfigError(
-      `${name} must be a channel ID such as C0123ABCD, or #name (got ${quote(value)})`,
-    );
-  }
+  if (CHANNEL_ID.test(value) || CHANNEL_NAME.test(value)) return;
+  // A webhook URL put here by mistake is a secret: never shown.
+  const got = /:\/\//.test(value)
+    ? 'a URL; a webhook goes in a *_WEBHOOK_URL setting'
+    : quote(value);
+  throw new ConfigError(`${name} must be a channel ID such as C0123ABCD, or #name (got ${got})`);
 }
+
+/** A map's label in an error, unless it looks like a URL (a secret written the wrong way round). */
+const shownLabel = (label: string) =>
+  /^[\w.*\/-]{1,60}$/.test(label) ? `label ${quote(label)}` : 'an entry';
 
 function routes(read: Reader): Routes {
   const webhookMap = read.named('webhookMap');
@@ -488,13 +507,16 @@ function routes(read: Reader): Routes {
     webhookMap: webhookMap
       ? parseMap(webhookMap.name, webhookMap.value, 'production=https://hooks…').map(
           ([label, url]) =>
-            [label, httpUrl(`${webhookMap.name} (${label})`, url, hookExample).href] as const,
+            [
+              label,
+              httpUrl(`${webhookMap.name} (${shownLabel(label)})`, url, hookExample).href,
+            ] as const,
         )
       : [],
     channelMap: channelMap
       ? parseMap(channelMap.name, channelMap.value, 'production=C0123ABCD').map(
           ([label, channel]) => {
-            checkChannel(`${channelMap.name} (${label})`, channel);
+            checkChannel(`${channelMap.name} (${shownLabel(label)})`, channel);
             return [label, channel] as const;
           },
         )

@@ -6,7 +6,7 @@ import { globMatch, lookup, type PatternMap } from './environment.ts';
 import { ConfigError } from './errors.ts';
 import type { Event } from './message.ts';
 import { quote } from './output.ts';
-import { STATUS_NAMES, type Status } from './status.ts';
+import { parseStatus, STATUS_NAMES, type Status } from './status.ts';
 
 /** What `finish` may report, and `start`: the events NOTIFY_WHEN chooses among. */
 export type Outcome = 'start' | Status;
@@ -46,17 +46,24 @@ const list = (value: string) =>
 /** NOTIFY_WHEN: `always`, or a list of statuses and shorthands (`failure`, `success`, `start`). */
 export function parseWhen(name: string, value: string): Filter['when'] {
   const items = list(value.toLowerCase());
-  if (!items.length || (items.length === 1 && items[0] === 'always')) return undefined;
+  if (items.length === 1 && items[0] === 'always') return undefined;
+  if (!items.length) {
+    throw new ConfigError(`${name} names no outcome (expected always, or e.g. failure)`);
+  }
+  if (items.includes('always')) {
+    throw new ConfigError(`${name}: always stands alone (got ${quote(value)})`);
+  }
   const outcomes = new Set<Outcome>();
   for (const item of items) {
-    const known = Object.hasOwn(SHORTHANDS, item)
+    const status: Status | undefined = item === 'unknown' ? 'unknown' : parseStatus(item);
+    const known: readonly Outcome[] | undefined = Object.hasOwn(SHORTHANDS, item)
       ? SHORTHANDS[item]
-      : (STATUS_NAMES as readonly string[]).includes(item)
-        ? [item as Status]
+      : status
+        ? [status]
         : undefined;
     if (!known) {
       throw new ConfigError(
-        `${name} entry ${quote(item)} is not an outcome (expected always, or a list of start, success, failure, ${STATUS_NAMES.join(', ')})`,
+        `${name} entry ${quote(item)} is not an outcome (expected always, or a list of start, failure, ${STATUS_NAMES.join(', ')}, unknown)`,
       );
     }
     for (const outcome of known) outcomes.add(outcome);
@@ -67,12 +74,19 @@ export function parseWhen(name: string, value: string): Filter['when'] {
 /** NOTIFY_BRANCHES: glob patterns of refs (`main,release/*`), and `default`, `protected`. */
 export function parseBranches(name: string, value: string): Filter['branches'] {
   const patterns = list(value);
-  return patterns.length ? { patterns, name, value } : undefined;
+  if (!patterns.length) {
+    throw new ConfigError(`${name} names no ref (expected e.g. default,release/*)`);
+  }
+  return { patterns, name, value };
 }
 
 function refMatches(pattern: string, ctx: CiContext): boolean {
   const ref = ctx.ref.name;
-  if (pattern === 'default') return !ctx.ref.isTag && !!ref && ref === ctx.ref.defaultBranch;
+  // As for the environment label: a merge or pull request from a branch called `main` (a
+  // fork's) is not the default branch.
+  if (pattern === 'default') {
+    return !ctx.ref.isTag && !ctx.change && !!ref && ref === ctx.ref.defaultBranch;
+  }
   if (pattern === 'protected') return ctx.ref.protected === true;
   return ref !== undefined && globMatch(pattern, ref);
 }

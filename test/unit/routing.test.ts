@@ -50,10 +50,28 @@ describe('NOTIFY_WHEN', () => {
     expect(skipReason(filter, mainPush, start)).toBe('start is not among --when ("failure")');
   });
 
-  it.each(['failures', 'always,never', 'succes'])('%j is exit 2, naming the entry', (value) => {
+  it.each(['failures', 'never', 'succes'])('%j is exit 2, naming the entry', (value) => {
     expect(() => parseWhen('NOTIFY_WHEN', value)).toThrow(
       /^NOTIFY_WHEN entry ".*" is not an outcome/,
     );
+  });
+});
+
+describe('odd lists', () => {
+  it.each([
+    ['NOTIFY_WHEN', () => parseWhen('NOTIFY_WHEN', ',,,'), /names no outcome/],
+    ['NOTIFY_WHEN', () => parseWhen('NOTIFY_WHEN', 'always,failure'), /always stands alone/],
+    ['NOTIFY_BRANCHES', () => parseBranches('NOTIFY_BRANCHES', ' , '), /names no ref/],
+  ])('%s: exit 2', (_name, parse, message) => {
+    expect(parse).toThrow(message);
+  });
+
+  it('takes the spellings --status takes', () => {
+    expect([...parseWhen('NOTIFY_WHEN', 'cancelled, timed out, unknown')!.outcomes]).toEqual([
+      'canceled',
+      'timedout',
+      'unknown',
+    ]);
   });
 });
 
@@ -66,6 +84,7 @@ describe('NOTIFY_BRANCHES', () => {
     ['default', ref('main'), true],
     ['default', ref('develop'), false],
     ['default', ref('main', { isTag: true }), false],
+    ['default', { ...ref('main'), change: { kind: 'merge_request', number: '7' } }, false],
     ['protected', ref('v1.0', { isTag: true, protected: true }), true],
     ['protected', ref('main', { protected: false }), false],
     ['protected', ref('main', { protected: undefined }), false],
