@@ -2,7 +2,7 @@
 export type Status = 'success' | 'failed' | 'canceled' | 'timedout' | 'aborted' | 'unknown';
 
 // GitLab: success, failed, canceled, timedout, aborted (CI_JOB_STATUS). GitHub: success,
-// failure, cancelled (job.status). The rest are spellings people type. Keys are normalised:
+// failure, cancelled (job.status). Jenkins: SUCCESS, FAILURE, UNSTABLE, ABORTED. The rest are spellings people type. Keys are normalised:
 // lowercase, each run of spaces, underscores or hyphens one `_`.
 const ALIASES: Readonly<Record<string, Exclude<Status, 'unknown'>>> = {
   success: 'success',
@@ -17,6 +17,8 @@ const ALIASES: Readonly<Record<string, Exclude<Status, 'unknown'>>> = {
   timed_out: 'timedout',
   timeout: 'timedout',
   aborted: 'aborted',
+  // Jenkins's currentBuild.currentResult: UNSTABLE is a build whose tests failed.
+  unstable: 'failed',
 };
 
 export const STATUS_NAMES = ['success', 'failed', 'canceled', 'timedout', 'aborted'] as const;

@@ -13,6 +13,11 @@ describe('parseStatus', () => {
     ['GitHub', 'success', 'success'],
     ['GitHub', 'failure', 'failed'],
     ['GitHub', 'cancelled', 'canceled'],
+    // currentBuild.currentResult values: https://www.jenkins.io/doc/book/pipeline/syntax/#post
+    ['Jenkins', 'SUCCESS', 'success'],
+    ['Jenkins', 'FAILURE', 'failed'],
+    ['Jenkins', 'UNSTABLE', 'failed'],
+    ['Jenkins', 'ABORTED', 'aborted'],
     ['typed by hand', 'succeeded', 'success'],
     ['typed by hand', 'passed', 'success'],
     ['typed by hand', 'error', 'failed'],

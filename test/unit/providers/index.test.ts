@@ -10,7 +10,22 @@ describe('detectProvider', () => {
     ['GitHub Actions', { CI: 'true', GITHUB_ACTIONS: 'true' }, 'github'],
     // A GitLab job that happens to export GITHUB_ACTIONS (e.g. to run an action locally).
     ['both', { GITLAB_CI: 'true', GITHUB_ACTIONS: 'true' }, 'gitlab'],
-    ['some other CI', { CI: 'true', JENKINS_URL: 'https://jenkins.example.com' }, 'local'],
+    ['Jenkins', { JENKINS_URL: 'https://jenkins.example.com/', BUILD_ID: '12' }, 'jenkins'],
+    ['the Jenkins CLI in a shell', { JENKINS_URL: 'https://jenkins.example.com/' }, 'local'],
+    ['Azure Pipelines', { TF_BUILD: 'True' }, 'azure'],
+    ['Buildkite', { CI: 'true', BUILDKITE: 'true' }, 'buildkite'],
+    ['CircleCI', { CI: 'true', CIRCLECI: 'true' }, 'circleci'],
+    ['Bitbucket Pipelines', { CI: 'true', BITBUCKET_BUILD_NUMBER: '7' }, 'bitbucket'],
+    ['Drone', { CI: 'true', DRONE: 'true' }, 'drone'],
+    ['Woodpecker', { CI: 'woodpecker' }, 'woodpecker'],
+    // Woodpecker's plugin steps carry Drone's variables.
+    [
+      'a Woodpecker plugin step',
+      { CI: 'woodpecker', DRONE: 'true', DRONE_BUILD_STATUS: 'success' },
+      'woodpecker',
+    ],
+    ['a GitLab job that runs a Drone tool', { GITLAB_CI: 'true', DRONE: 'true' }, 'gitlab'],
+    ['CI=true alone', { CI: 'true' }, 'local'],
     ['a laptop', { USER: 'jiyoung' }, 'local'],
     ['an empty environment', {}, 'local'],
   ])('%s -> %s', (_name, env, expected) => {
