@@ -74,6 +74,12 @@ export interface CiContext {
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
+/** Unix seconds (`1722617519`) as ISO 8601; anything else, or 0, as nothing. */
+export function isoFromUnixSeconds(seconds: string | undefined): string | undefined {
+  if (!seconds || !/^\d{1,12}$/.test(seconds) || Number(seconds) === 0) return undefined;
+  return new Date(Number(seconds) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
 /** A true/false variable as CIs set it: undefined when unset or empty, else whether it is `true`. */
 export function flag(env: Env, key: string): boolean | undefined {
   const value = env[key]?.trim().toLowerCase();

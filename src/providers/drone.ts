@@ -1,5 +1,12 @@
 // https://docs.drone.io/pipeline/environment/reference/
-import { firstLine, val, type CiContext, type Env, type Provider } from '../context.ts';
+import {
+  firstLine,
+  isoFromUnixSeconds,
+  val,
+  type CiContext,
+  type Env,
+  type Provider,
+} from '../context.ts';
 
 /**
  * Drone names no forge, so links are built only for the hosted forges whose repository URL
@@ -21,12 +28,6 @@ function repositoryOf(link: string | undefined): { forge: Forge; url: string } |
   const host = match?.[1]?.toLowerCase();
   if (!match || !host || !Object.hasOwn(FORGES, host)) return undefined;
   return { forge: FORGES[host as keyof typeof FORGES], url: `https://${host}/${match[2]}` };
-}
-
-/** Unix seconds (`915148800`) as ISO 8601; anything else, or 0, as nothing. */
-function isoFromUnix(seconds: string | undefined): string | undefined {
-  if (!seconds || !/^\d{1,12}$/.test(seconds) || Number(seconds) === 0) return undefined;
-  return new Date(Number(seconds) * 1000).toISOString().replace('.000Z', 'Z');
 }
 
 /**
@@ -129,8 +130,8 @@ export const drone: Provider = {
         url: buildUrl,
         source: val(env, 'DRONE_BUILD_EVENT'),
         startedAt:
-          isoFromUnix(val(env, 'DRONE_BUILD_STARTED')) ??
-          isoFromUnix(val(env, 'DRONE_BUILD_CREATED')),
+          isoFromUnixSeconds(val(env, 'DRONE_BUILD_STARTED')) ??
+          isoFromUnixSeconds(val(env, 'DRONE_BUILD_CREATED')),
       },
       // notify start and notify finish run in steps of their own: the job they speak for is the
       // stage (the `kind: pipeline` document), whose name and start every step shares. Drone has
@@ -138,7 +139,7 @@ export const drone: Provider = {
       job: {
         name: val(env, 'DRONE_STAGE_NAME'),
         url: buildUrl,
-        startedAt: isoFromUnix(val(env, 'DRONE_STAGE_STARTED')),
+        startedAt: isoFromUnixSeconds(val(env, 'DRONE_STAGE_STARTED')),
       },
       status: status(env),
       change: pullRequest(env, repo),

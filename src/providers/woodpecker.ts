@@ -1,5 +1,12 @@
 // https://woodpecker-ci.org/docs/usage/environment
-import { firstLine, val, type CiContext, type Env, type Provider } from '../context.ts';
+import {
+  firstLine,
+  isoFromUnixSeconds,
+  val,
+  type CiContext,
+  type Env,
+  type Provider,
+} from '../context.ts';
 
 /**
  * The forges whose commit and pull request pages hang off the repository's web URL
@@ -26,12 +33,6 @@ function forgeOf(env: Env): Forge | undefined {
 /** CI_REPO_URL without a trailing slash, when it is a web address to build links on. */
 function webUrl(url: string | undefined): string | undefined {
   return url && /^https?:\/\/[^/\s]+\/\S+$/i.test(url) ? url.replace(/\/+$/, '') : undefined;
-}
-
-/** Unix seconds (`1722617519`) as ISO 8601; anything else, or 0, as nothing. */
-function isoFromUnix(seconds: string | undefined): string | undefined {
-  if (!seconds || !/^\d{1,12}$/.test(seconds) || Number(seconds) === 0) return undefined;
-  return new Date(Number(seconds) * 1000).toISOString().replace('.000Z', 'Z');
 }
 
 /** A forge link Woodpecker gives, when it points at this very commit (`…/commit(s)/<sha>`). */
@@ -111,8 +112,8 @@ export const woodpecker: Provider = {
         url: pipelineUrl,
         source: val(env, 'CI_PIPELINE_EVENT'),
         startedAt:
-          isoFromUnix(val(env, 'CI_PIPELINE_STARTED')) ??
-          isoFromUnix(val(env, 'CI_PIPELINE_CREATED')),
+          isoFromUnixSeconds(val(env, 'CI_PIPELINE_STARTED')) ??
+          isoFromUnixSeconds(val(env, 'CI_PIPELINE_CREATED')),
       },
       // notify start and notify finish run in steps of their own: the job they speak for is the
       // workflow. A step's name, URL and start would be the notify step's own; the pipeline's

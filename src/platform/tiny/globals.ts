@@ -105,3 +105,11 @@ function at<T>(this: ArrayLike<T>, index: number): T | undefined {
 }
 define(Array.prototype, 'at', at);
 define(String.prototype, 'at', at);
+// ES2024: a lone surrogate (which encodeURIComponent refuses) as U+FFFD.
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+define(String.prototype, 'toWellFormed', function toWellFormed(this: string) {
+  return String(this).replace(LONE_SURROGATE, '\ufffd');
+});
+define(String.prototype, 'isWellFormed', function isWellFormed(this: string) {
+  return !new RegExp(LONE_SURROGATE.source).test(String(this));
+});
