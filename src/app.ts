@@ -76,12 +76,15 @@ interface JobState {
  * Where a job's start leaves its state for the job's finish: a place that outlives the step and,
  * in a kaniko build, the build itself (the builds volume is mounted, the root is rewritten).
  */
+/** A job's own temporary folder, shared by its steps: GitHub, GitLab, Azure, Jenkins. */
+const TEMP_DIRS = ['RUNNER_TEMP', 'CI_BUILDS_DIR', 'AGENT_TEMPDIRECTORY', 'WORKSPACE_TMP'];
+/** Else the folder holding the checkout (kept by a kaniko build, shared by Woodpecker's steps). */
+const CHECKOUTS = ['CI_PROJECT_DIR', 'CI_WORKSPACE', 'DRONE_WORKSPACE', 'BITBUCKET_CLONE_DIR'];
+
 export function stateFile(env: Env, key: PipelineKey, job: string): string | undefined {
-  const dir =
-    env.RUNNER_TEMP?.trim() ||
-    env.CI_BUILDS_DIR?.trim() ||
-    env.CI_PROJECT_DIR?.trim().replace(/\/+[^/]+\/*$/, '') ||
-    undefined;
+  const first = (names: string[]) => names.map((name) => env[name]?.trim()).find(Boolean);
+  const checkout = first(CHECKOUTS);
+  const dir = first(TEMP_DIRS) || checkout?.replace(/\/+[^/]+\/*$/, '') || undefined;
   if (!dir) return undefined;
   const safe = (text: string) => text.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 80);
   return `${dir.replace(/\/+$/, '')}/.notify-${safe(key.pipeline)}-${safe(job)}.env`;
