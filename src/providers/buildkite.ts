@@ -1,5 +1,6 @@
 // https://buildkite.com/docs/pipelines/configure/environment-variables
 import { firstLine, flag, val, type CiContext, type Env, type Provider } from '../context.ts';
+import { COMMIT_SHA } from './forges.ts';
 
 /**
  * `https://github.com/owner/repo` for a BUILDKITE_REPO on github.com, in any of the shapes git
@@ -23,7 +24,7 @@ function githubRepoUrl(repo: string | undefined): string | undefined {
  */
 function commitSha(env: Env): string | undefined {
   const commit = val(env, 'BUILDKITE_COMMIT');
-  return commit && /^[0-9a-f]{7,64}$/i.test(commit) ? commit : undefined;
+  return commit && COMMIT_SHA.test(commit) ? commit : undefined;
 }
 
 /** BUILDKITE_PULL_REQUEST is the pull request's number, or `false` when the build has none. */

@@ -1,10 +1,11 @@
 // https://circleci.com/docs/reference/variables/
 import { val, type CiContext, type Env, type Provider } from '../context.ts';
+import { FORGE_PAGES } from './forges.ts';
 
 /** The forges whose repository, commit and pull request URLs have one known shape. */
 const FORGES = {
-  'github.com': { commit: 'commit', pull: 'pull' },
-  'bitbucket.org': { commit: 'commits', pull: 'pull-requests' },
+  'github.com': FORGE_PAGES.github,
+  'bitbucket.org': FORGE_PAGES.bitbucket,
 } as const;
 
 type Host = keyof typeof FORGES;

@@ -7,19 +7,17 @@ import {
   type Env,
   type Provider,
 } from '../context.ts';
+import { COMMIT_SHA, FORGE_PAGES, type ForgePages } from './forges.ts';
 
 /**
  * Drone names no forge, so links are built only for the hosted forges whose repository URL
  * (DRONE_REPO_LINK) says which one it is. Self-hosted forges get the links Drone gives.
  */
-const FORGES = {
-  'github.com': { commit: 'commit', pull: 'pull', kind: 'pull_request' },
-  'gitlab.com': { commit: '-/commit', pull: '-/merge_requests', kind: 'merge_request' },
-} as const;
+const FORGES = { 'github.com': FORGE_PAGES.github, 'gitlab.com': FORGE_PAGES.gitlab } as const;
 
-type Forge = (typeof FORGES)[keyof typeof FORGES];
+type Forge = ForgePages;
 
-const SHA = /^[0-9a-f]{7,64}$/i;
+const SHA = COMMIT_SHA;
 const NUMBER = /^\d+$/;
 
 /** The forge and the repository URL (no trailing slash) of a DRONE_REPO_LINK on a known host. */

@@ -5,6 +5,7 @@
 // Pipeline Stage Step plugin. Jenkins puts no build result in the environment: users pass
 // --status "${currentBuild.currentResult}".
 import { flag, val, type CiContext, type Env, type Provider } from '../context.ts';
+import { FORGE_PAGES } from './forges.ts';
 
 /**
  * How the Branch API names a branch's job (NameEncoder.encode): the characters a URL path
@@ -74,12 +75,6 @@ function forgeRepo(gitUrl: string | undefined): { forge: Forge; url: string } | 
   return valid && depth ? { forge, url: `https://${host}/${path}` } : undefined;
 }
 
-const COMMIT_PATH: Readonly<Record<Forge, string>> = {
-  github: 'commit',
-  gitlab: '-/commit',
-  bitbucket: 'commits',
-};
-
 /** A change request of the multibranch project: a pull request, or a GitLab merge request. */
 function changeRequest(env: Env): CiContext['change'] {
   const id = val(env, 'CHANGE_ID');
@@ -133,7 +128,10 @@ export const jenkins: Provider = {
         shortSha: sha?.slice(0, 8),
         // A change request's build may check out a merge commit made on the agent, which the
         // forge has never seen: only branch and tag builds get a link.
-        url: repo && sha && !change ? `${repo.url}/${COMMIT_PATH[repo.forge]}/${sha}` : undefined,
+        url:
+          repo && sha && !change
+            ? `${repo.url}/${FORGE_PAGES[repo.forge].commit}/${sha}`
+            : undefined,
       },
       pipeline: {
         id: val(env, 'BUILD_NUMBER') ?? val(env, 'BUILD_ID'),

@@ -7,21 +7,22 @@ import {
   type Env,
   type Provider,
 } from '../context.ts';
+import { COMMIT_SHA, FORGE_PAGES, type ForgePages } from './forges.ts';
 
 /**
  * The forges whose commit and pull request pages hang off the repository's web URL
  * (CI_REPO_URL) in one known shape. Bitbucket (cloud and Data Center) is left out.
  */
 const FORGES = {
-  github: { commit: 'commit', pull: 'pull', kind: 'pull_request' },
-  gitea: { commit: 'commit', pull: 'pulls', kind: 'pull_request' },
-  forgejo: { commit: 'commit', pull: 'pulls', kind: 'pull_request' },
-  gitlab: { commit: '-/commit', pull: '-/merge_requests', kind: 'merge_request' },
+  github: FORGE_PAGES.github,
+  gitea: FORGE_PAGES.gitea,
+  forgejo: FORGE_PAGES.forgejo,
+  gitlab: FORGE_PAGES.gitlab,
 } as const;
 
-type Forge = (typeof FORGES)[keyof typeof FORGES];
+type Forge = ForgePages;
 
-const SHA = /^[0-9a-f]{7,64}$/i;
+const SHA = COMMIT_SHA;
 const NUMBER = /^\d+$/;
 
 /** CI_FORGE_TYPE when it is one of FORGES. */

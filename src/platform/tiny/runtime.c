@@ -854,7 +854,6 @@ static JSValue js_http(JSContext *c, JSValueConst this_val, int argc, JSValueCon
   curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
   curl_easy_setopt(e, CURLOPT_WRITEDATA, t);
   curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->error);
-  curl_easy_setopt(e, CURLOPT_PRIVATE, t);
   if (curl_multi_add_handle(multi, e) != CURLM_OK) goto oom;
   t->callback = JS_DupValue(c, argv[1]);
   t->next = transfers;

@@ -1,14 +1,10 @@
 // https://learn.microsoft.com/en-us/azure/devops/pipelines/build/variables
 import { describe, expect, it } from 'vitest';
-import type { CiContext, Env, ProviderIo } from '../../../src/context.ts';
+import type { CiContext, Env } from '../../../src/context.ts';
 import { azure } from '../../../src/providers/azure.ts';
+import { noFiles } from './support.ts';
 
-// Azure's provider never reads a file; any attempt is a bug.
-const io: ProviderIo = {
-  readFile: (path) => {
-    throw new Error(`unexpected read of ${path}`);
-  },
-};
+const io = noFiles;
 
 const SHA = 'e83c5163316f89bfbde7d9ab23ca2e25604af290';
 const REPO_URL = 'https://dev.azure.com/fabrikam/Chat/_git/chat-server';

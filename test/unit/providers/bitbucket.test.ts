@@ -1,14 +1,10 @@
 // https://support.atlassian.com/bitbucket-cloud/docs/variables-and-secrets/
 import { describe, expect, it } from 'vitest';
-import type { CiContext, Env, ProviderIo } from '../../../src/context.ts';
+import type { CiContext, Env } from '../../../src/context.ts';
 import { bitbucket } from '../../../src/providers/bitbucket.ts';
+import { noFiles } from './support.ts';
 
-// Bitbucket's provider never reads a file; any attempt is a bug.
-const io: ProviderIo = {
-  readFile: (path) => {
-    throw new Error(`unexpected read of ${path}`);
-  },
-};
+const io = noFiles;
 
 const SHA = 'e83c5163316f89bfbde7d9ab23ca2e25604af290';
 const REPO_URL = 'https://bitbucket.org/team/chat-server';

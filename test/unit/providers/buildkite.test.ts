@@ -1,14 +1,10 @@
 // https://buildkite.com/docs/pipelines/configure/environment-variables
 import { describe, expect, it } from 'vitest';
-import type { CiContext, Env, ProviderIo } from '../../../src/context.ts';
+import type { CiContext, Env } from '../../../src/context.ts';
 import { buildkite } from '../../../src/providers/buildkite.ts';
+import { noFiles } from './support.ts';
 
-// Buildkite's provider never reads a file; any attempt is a bug.
-const io: ProviderIo = {
-  readFile: (path) => {
-    throw new Error(`unexpected read of ${path}`);
-  },
-};
+const io = noFiles;
 
 const SHA = 'e83c5163316f89bfbde7d9ab23ca2e25604af290';
 const REPO_URL = 'https://github.com/team/chat-server';

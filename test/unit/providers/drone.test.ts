@@ -1,14 +1,10 @@
 // https://docs.drone.io/pipeline/environment/reference/
 import { describe, expect, it } from 'vitest';
-import type { CiContext, Env, ProviderIo } from '../../../src/context.ts';
+import type { CiContext, Env } from '../../../src/context.ts';
 import { drone } from '../../../src/providers/drone.ts';
+import { noFiles } from './support.ts';
 
-// Drone's provider never reads a file; any attempt is a bug.
-const io: ProviderIo = {
-  readFile: (path) => {
-    throw new Error(`unexpected read of ${path}`);
-  },
-};
+const io = noFiles;
 
 const SHA = 'e83c5163316f89bfbde7d9ab23ca2e25604af290';
 const BEFORE = '9c2f1e4b7a3d5c8e0f1a2b3c4d5e6f708192a3b4';

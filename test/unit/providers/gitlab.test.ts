@@ -1,14 +1,10 @@
 // https://docs.gitlab.com/ci/variables/predefined_variables/
 import { describe, expect, it } from 'vitest';
-import type { Env, ProviderIo } from '../../../src/context.ts';
+import type { Env } from '../../../src/context.ts';
 import { gitlab } from '../../../src/providers/gitlab.ts';
+import { noFiles } from './support.ts';
 
-// GitLab's provider never reads a file; any attempt is a bug.
-const io: ProviderIo = {
-  readFile: (path) => {
-    throw new Error(`unexpected read of ${path}`);
-  },
-};
+const io = noFiles;
 
 const SHA = 'e83c5163316f89bfbde7d9ab23ca2e25604af290';
 const PROJECT_URL = 'https://gitlab.example.com/team/chat-server';

@@ -1,15 +1,11 @@
 // https://woodpecker-ci.org/docs/usage/environment
 import { describe, expect, it } from 'vitest';
-import type { CiContext, Env, ProviderIo } from '../../../src/context.ts';
+import type { CiContext, Env } from '../../../src/context.ts';
 import { drone } from '../../../src/providers/drone.ts';
 import { woodpecker } from '../../../src/providers/woodpecker.ts';
+import { noFiles } from './support.ts';
 
-// Woodpecker's provider never reads a file; any attempt is a bug.
-const io: ProviderIo = {
-  readFile: (path) => {
-    throw new Error(`unexpected read of ${path}`);
-  },
-};
+const io = noFiles;
 
 const SHA = 'e83c5163316f89bfbde7d9ab23ca2e25604af290';
 const PR_SHA = '5f1c0e2d9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d';
