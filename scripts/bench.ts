@@ -84,7 +84,28 @@ const API_ANSWERS: Record<string, object> = {
   'chat.postMessage': { ok: true, channel: 'C0DEPLOYS', ts: '1795300000.000100' },
   'chat.update': { ok: true, channel: 'C0DEPLOYS', ts: '1795300000.000100' },
 };
+// And GitLab's API, as far as a pipeline summary reads it: one page of 100 jobs, no trigger jobs.
+const STAGES = ['build', 'test', 'deploy'];
+const GITLAB_JOBS = JSON.stringify(
+  Array.from({ length: 100 }, (_, i) => ({
+    id: 9000 + i,
+    status: i === 57 ? 'failed' : 'success',
+    stage: STAGES[i % 3],
+    name: `job-${i}`,
+    allow_failure: false,
+    started_at: '2026-11-22T10:00:00.000Z',
+    finished_at: '2026-11-22T10:01:30.500Z',
+    duration: 90.5,
+    web_url: `https://gitlab.example.com/team/chat-server/-/jobs/${9000 + i}`,
+  })),
+);
 function answer(req: IncomingMessage, res: ServerResponse) {
+  if (req.url?.startsWith('/api/v4/')) {
+    req.resume();
+    res.setHeader('x-next-page', '');
+    res.end(req.url.includes('/jobs?') ? GITLAB_JOBS : '[]');
+    return;
+  }
   if (!lastArrival) lastArrival = performance.now();
   req.resume();
   req.on('end', () => {
@@ -143,6 +164,14 @@ interface Case {
   times: number[];
 }
 const node = process.execPath;
+// A `.post` job's summary: the jobs read from the API, one message with a hundred lines.
+const summaryEnv = {
+  ...env,
+  CI_API_V4_URL: webhook.replace(/\/services\/.*$/, '/api/v4'),
+  CI_PROJECT_ID: '42',
+  CI_JOB_ID: '1',
+  NOTIFY_GITLAB_TOKEN: 'glpat-bench',
+};
 const cases: Case[] = [
   { name: 'notify start (http)', command: NOTIFY, args: ['start'], env, posts: 1, times: [] },
   {
@@ -150,6 +179,14 @@ const cases: Case[] = [
     command: NOTIFY,
     args: ['start'],
     env: envTls,
+    posts: 1,
+    times: [],
+  },
+  {
+    name: 'notify finish summary',
+    command: NOTIFY,
+    args: ['finish', '--scope', 'pipeline'],
+    env: summaryEnv,
     posts: 1,
     times: [],
   },
@@ -350,6 +387,7 @@ const rssMiB = {
     env,
   ),
   https: await rss(() => NOTIFY, ['start'], envTls),
+  summary: await rss(() => NOTIFY, ['finish', '--scope', 'pipeline'], summaryEnv),
   node: await rss(() => node, [NODE_BUNDLE, 'start'], env),
   curl: hasCurl ? await rss(() => 'curl', curlPost(webhook), env) : undefined,
   launcher: await rss(() => '/bin/true', [], env),
@@ -413,6 +451,7 @@ const ratios = {
   startVsNode: m('notify start (http)') / m('Node: start (http)'),
   startVsFloor: m('notify start (http)') / m('node -e 0'),
   versionVsNode: m('notify --version') / m('Node: --version'),
+  summaryVsStart: m('notify finish summary') / m('notify start (http)'),
   appVsWebhookFirstRequest: median(paths['slack app'].first) / median(paths.webhook.first),
 };
 const pathStats = Object.fromEntries(
@@ -480,6 +519,9 @@ if (opts.json) {
     `notify start / the same on Node: ${x(ratios.startVsNode)}; / node -e 0: ${x(ratios.startVsFloor)}`,
   );
   log(`notify --version / the same on Node: ${x(ratios.versionVsNode)}`);
+  log(
+    `notify finish --scope pipeline (100 jobs read from the API) / notify start: ${x(ratios.summaryVsStart)}`,
+  );
   for (const [name, p] of Object.entries(pathStats)) {
     log(
       `  ${`start, ${name}`.padEnd(22)} first request ${f(p.firstRequestMedian).padStart(9)}   whole ${f(p.wholeMedian)}`,
@@ -490,7 +532,7 @@ if (opts.json) {
     `peak RSS, notify start: ${mb(rssMiB.evicted)} (binary evicted from the page cache), ${mb(rssMiB.freshlyWritten)} (freshly written)  (target <= ${TARGETS.rssMiB} MB) ${mark(checks.rss)}`,
   );
   log(
-    `peak RSS, others: notify over https ${mb(rssMiB.https)}, on Node ${mb(rssMiB.node)}, curl ${mb(rssMiB.curl)}, /bin/true ${mb(rssMiB.launcher)} (the floor)`,
+    `peak RSS, others: notify over https ${mb(rssMiB.https)}, a 100-job summary ${mb(rssMiB.summary)}, on Node ${mb(rssMiB.node)}, curl ${mb(rssMiB.curl)}, /bin/true ${mb(rssMiB.launcher)} (the floor)`,
   );
   log(
     `dist/notify: ${binaryMiB.toFixed(2)} MiB  (target <= ${TARGETS.binaryMiB} MB) ${mark(checks.binary)}; Node and the bundle: ${nodeMiB.toFixed(1)} MiB`,

@@ -25,6 +25,8 @@ import { buildMessage, type Event, type MessageSettings, type SlackPayload } fro
 import type { Platform } from './platform/types.ts';
 import { slackApi, type SlackApi } from './slack-api.ts';
 import type { Status } from './status.ts';
+import { buildSummaryMessage } from './summary-message.ts';
+import type { Summary } from './summary.ts';
 
 const LIST_PAGES = 10;
 const STATE_MAX = 4 * 1024;
@@ -43,6 +45,8 @@ export interface AppRun {
   app: AppConfig;
   ctx: CiContext;
   event: Event;
+  /** The pipeline's jobs from its CI's API: the pipeline message's final state. */
+  summary?: Summary;
   message: MessageSettings;
   timeoutMs: number;
   env: Env;
@@ -185,8 +189,15 @@ export async function runApp(run: AppRun): Promise<AppDone> {
     const trusted = { botId: me.bot_id };
     const label = envLabel(ctx, run.message.environment);
     const logsUrl = runtimeLogsUrl(ctx, label, run.message.logs);
+    const summary =
+      run.summary && event.kind === 'finish' && (event.scope === 'pipeline' || !ctx.job.name)
+        ? buildSummaryMessage(ctx, run.summary, run.message)
+        : undefined;
+    // A summary is the whole pipeline, every job from the CI itself: it replaces the board.
     const draw = (board: ReturnType<typeof foldBoard>) =>
-      drawParent(ctx, label, board, logsUrl, run.now());
+      summary
+        ? { text: summary.text, blocks: summary.blocks }
+        : drawParent(ctx, label, board, logsUrl, run.now());
 
     const statePath = stateFile(run.env, key, ctx.job.id ?? jobKey);
     let state: JobState = {};

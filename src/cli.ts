@@ -9,13 +9,17 @@ import {
   resolveConfig,
   SETTINGS,
   type Command,
+  type Config,
   type Flags,
   type SettingKey,
 } from './config.ts';
-import type { Env } from './context.ts';
+import type { Lookup } from './ci-api/index.ts';
+import type { CiContext, Env } from './context.ts';
 import { ConfigError, DeliveryError, ExitCode, NotifyError } from './errors.ts';
 import type { RetryNotice } from './http.ts';
 import { buildMessage, type Event } from './message.ts';
+import { buildSummaryMessage } from './summary-message.ts';
+import type { Summary } from './summary.ts';
 import { block, isOn, oneLine, quote } from './output.ts';
 import { FileError, type Platform } from './platform/types.ts';
 import { envLabel } from './environment.ts';
@@ -286,7 +290,12 @@ function redactorFor(flags: Flags, env: Env, dotenv: Env): Redactor {
       for (const part of entry.split('=')) if (part.includes('://')) redactor.addUrl(part);
     }
   }
-  for (const value of [flags.botToken, env.SLACK_BOT_TOKEN, dotenv.SLACK_BOT_TOKEN]) {
+  for (const value of [
+    flags.botToken,
+    flags.gitlabToken,
+    flags.githubToken,
+    ...TOKENS.flatMap((name) => [env[name], dotenv[name]]),
+  ]) {
     if (typeof value === 'string' && value.trim()) redactor.add(value.trim(), '****');
   }
   for (const name of ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy']) {
@@ -304,11 +313,77 @@ function redactorFor(flags: Flags, env: Env, dotenv: Env): Redactor {
   return redactor;
 }
 
+/** Tokens, masked wherever they could be printed: a CI's API token is a secret like Slack's. */
+const TOKENS = ['SLACK_BOT_TOKEN', 'NOTIFY_GITLAB_TOKEN', 'NOTIFY_GITHUB_TOKEN', 'GITHUB_TOKEN'];
+
 interface Printer {
   say(line: string): void;
   warn(line: string): void;
   sayBlock(text: string): void;
   warnBlock(text: string): void;
+}
+
+/**
+ * What a CI's API adds to a finish: the pipeline's jobs for `--scope pipeline`, this job's own
+ * link. Given half of NOTIFY_TIMEOUT at most, so that the message keeps time to go out; what
+ * cannot be read is one line, and the message says what the variables say.
+ */
+async function lookUp(
+  config: Config,
+  ctx: CiContext,
+  env: Env,
+  options: MainOptions,
+  out: Printer,
+  onRetry: (notice: RetryNotice) => void,
+): Promise<{ ctx: CiContext; summary?: Summary }> {
+  const { summary: settings } = config;
+  const wanted = config.scope === 'pipeline' || (ctx.provider === 'github' && settings.githubToken);
+  if (!wanted) return { ctx };
+  const { lookup } = await import('./ci-api/index.ts');
+  const stop = new AbortController();
+  const release = options.onSignal((signal) => stop.abort(signal));
+  let found: Lookup;
+  try {
+    found = await lookup({
+      scope: config.scope,
+      ctx,
+      env,
+      settings,
+      timeoutMs: Math.max(1, Math.floor(config.timeoutMs / 2)),
+      signal: stop.signal,
+      platform: options,
+      onRetry,
+      nowMs: Date.now,
+    });
+  } finally {
+    release();
+  }
+  if (stop.signal.aborted) {
+    throw new DeliveryError(
+      `interrupted by ${String(stop.signal.reason)} before the message was sent`,
+      'interrupted',
+      0,
+    );
+  }
+  for (const warning of found.warnings) out.warn(`notify: warning: ${warning}`);
+  if (found.note) out.warn(`notify: note: ${found.note}`);
+  const change =
+    ctx.change && found.author && !ctx.change.author
+      ? {
+          ...ctx.change,
+          author: found.author.login,
+          ...(found.author.url ? { authorUrl: found.author.url } : {}),
+        }
+      : ctx.change;
+  return {
+    ctx: {
+      ...ctx,
+      ...(change ? { change } : {}),
+      // The job's own page, unless the job named one.
+      job: { ...ctx.job, url: config.overrides.jobUrl ?? found.jobUrl ?? ctx.job.url },
+    },
+    ...(found.summary ? { summary: found.summary } : {}),
+  };
 }
 
 async function run(
@@ -339,9 +414,39 @@ async function run(
       }
     },
   };
-  const ctx = applyOverrides(provider.context(merged, io), config.overrides);
+  let ctx = applyOverrides(provider.context(merged, io), config.overrides);
+  let retries = 0;
+  const onRetry = ({ attempt, delayMs, reason }: RetryNotice) => {
+    retries++;
+    if (retries <= RETRY_LINES) {
+      out.warn(
+        `notify: attempt ${attempt} failed (${reason}); retrying in ${(delayMs / 1000).toFixed(1)}s`,
+      );
+    } else if (retries === RETRY_LINES + 1) {
+      out.warn('notify: still retrying; further attempts are counted, not printed');
+    }
+  };
+  // The whole command, lookups and deliveries, ends within NOTIFY_TIMEOUT.
+  const until = Date.now() + config.timeoutMs;
   let event: Event = { kind: 'start', scope: config.scope };
-  if (command === 'finish') {
+  let summary: Summary | undefined;
+  // A CI's API is read only for a message that can go somewhere, from a ref that notifies.
+  const somewhere =
+    config.dryRun ||
+    config.app ||
+    config.webhookUrl ||
+    config.routes.webhookMap.length ||
+    config.routes.failureWebhookUrl;
+  const ref = { branches: config.filter.branches };
+  if (command === 'finish' && somewhere && !skipReason(ref, ctx, event)) {
+    const found = await lookUp(config, ctx, merged, options, out, onRetry);
+    ctx = found.ctx;
+    summary = found.summary;
+  }
+  if (summary) {
+    // The pipeline's result is its jobs', never the summary job's own status.
+    event = { kind: 'finish', status: summary.result, scope: 'pipeline' };
+  } else if (command === 'finish') {
     const { status, warning } = finishStatus(config, ctx);
     if (warning) out.warn(`notify: warning: ${warning}`);
     event = { kind: 'finish', status, scope: config.scope };
@@ -351,7 +456,9 @@ async function run(
     out.say(`notify: not sending the ${command} notification: ${skip}`);
     return ExitCode.Ok;
   }
-  const payload = buildMessage(ctx, event, config.message);
+  const payload = summary
+    ? buildSummaryMessage(ctx, summary, config.message)
+    : buildMessage(ctx, event, config.message);
   const label = envLabel(ctx, config.message.environment);
   const app = config.app && {
     ...config.app,
@@ -405,20 +512,8 @@ async function run(
   }
   const stop = new AbortController();
   const release = options.onSignal((signal) => stop.abort(signal));
-  let retries = 0;
-  const onRetry = ({ attempt, delayMs, reason }: RetryNotice) => {
-    retries++;
-    if (retries <= RETRY_LINES) {
-      out.warn(
-        `notify: attempt ${attempt} failed (${reason}); retrying in ${(delayMs / 1000).toFixed(1)}s`,
-      );
-    } else if (retries === RETRY_LINES + 1) {
-      out.warn('notify: still retrying; further attempts are counted, not printed');
-    }
-  };
   // Every destination in turn, within the one NOTIFY_TIMEOUT: each gets an equal share of the
   // time left, and one that fails does not keep the next (the on-call channel) from hearing.
-  const until = Date.now() + config.timeoutMs;
   const steps: Array<{ to: string; send: (timeoutMs: number) => Promise<string> }> = [];
   try {
     // Loaded only when a message is really sent: --help, --version and --dry-run stay fast.
@@ -434,6 +529,7 @@ async function run(
             command,
             ctx,
             event,
+            ...(summary ? { summary } : {}),
             message: config.message,
             now: Date.now,
             warn: out.warn,
@@ -506,7 +602,10 @@ async function run(
 export async function main(options: MainOptions): Promise<ExitCode> {
   const { env } = options;
   let redactor = new Redactor().addUrl(env.SLACK_WEBHOOK_URL);
-  if (env.SLACK_BOT_TOKEN?.trim()) redactor.add(env.SLACK_BOT_TOKEN.trim(), '****');
+  for (const name of TOKENS) {
+    const token = env[name]?.trim();
+    if (token) redactor.add(token, '****');
+  }
   // The one print point: secrets masked first, then control characters shown, then cut.
   const out: Printer = {
     say: (line) => options.stdout(`${oneLine(redactor.redact(line))}\n`),

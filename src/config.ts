@@ -9,6 +9,8 @@ import {
   QUERY_PLACEHOLDERS,
   unknownPlaceholders,
 } from './links.ts';
+import type { SummarySettings, Token } from './ci-api/index.ts';
+import { parseNeeds } from './ci-api/needs.ts';
 import type { MessageSettings, Scope } from './message.ts';
 import { quote } from './output.ts';
 import { parseBranches, parseWhen, type Filter, type Routes } from './routing.ts';
@@ -24,7 +26,14 @@ interface SettingSpec {
   /** The variable that sets it when the flag is absent. */
   env: string;
   type: 'string' | 'boolean';
-  group: 'Delivery' | 'Slack app' | 'Routing' | 'Message' | 'Runtime logs' | 'Context';
+  group:
+    | 'Delivery'
+    | 'Slack app'
+    | 'Routing'
+    | 'Message'
+    | 'Pipeline summary'
+    | 'Runtime logs'
+    | 'Context';
   describe: string;
 }
 
@@ -171,6 +180,37 @@ export const SETTINGS = {
     group: 'Message',
     describe: 'Branch to label, e.g. "main=production,release/*=staging"',
   },
+  versionLabel: {
+    flag: 'version-label',
+    env: 'NOTIFY_VERSION',
+    type: 'string',
+    group: 'Message',
+    describe: 'Version shown in the headline, e.g. v5.3.25 [default: the tag, on a tag pipeline]',
+  },
+  gitlabToken: {
+    flag: 'gitlab-token',
+    env: 'NOTIFY_GITLAB_TOKEN',
+    type: 'string',
+    group: 'Pipeline summary',
+    describe:
+      "GitLab project access token with read_api (a secret): finish --scope pipeline lists every job's status, duration and link",
+  },
+  githubToken: {
+    flag: 'github-token',
+    env: 'NOTIFY_GITHUB_TOKEN',
+    type: 'string',
+    group: 'Pipeline summary',
+    describe:
+      "GitHub token with actions: read (a secret): every job's status, duration and link, and this job's own link [default: GITHUB_TOKEN]",
+  },
+  needs: {
+    flag: 'needs',
+    env: 'NOTIFY_NEEDS',
+    type: 'string',
+    group: 'Pipeline summary',
+    describe:
+      "GitHub without a token: the needed jobs' results, as ${{ toJSON(needs) }} gives them",
+  },
   grafanaUrl: {
     flag: 'grafana-url',
     env: 'NOTIFY_GRAFANA_URL',
@@ -281,6 +321,7 @@ export interface Overrides {
   user?: string;
   environmentUrl?: string;
   jobUrl?: string;
+  version?: string;
 }
 
 /** Slack app mode: a bot token and where it posts. */
@@ -311,6 +352,7 @@ export interface Config {
   routes: Routes;
   message: MessageSettings;
   overrides: Overrides;
+  summary: SummarySettings;
 }
 
 /** The variables a .env file may set: notify's settings, not the CI's or the proxy's. */
@@ -323,6 +365,12 @@ const isSetting = (key: string) =>
  */
 const NEVER_FROM_FILE = new Set([
   'NOTIFY_STATUS',
+  // What decides a summary's result: the needed jobs' results, whether the job speaks for the
+  // pipeline (its own status then counts for nothing), and the tokens that read the jobs.
+  'NOTIFY_NEEDS',
+  'NOTIFY_SCOPE',
+  'NOTIFY_GITLAB_TOKEN',
+  'NOTIFY_GITHUB_TOKEN',
   'NOTIFY_ENV_FILE',
   'NOTIFY_SLACK_API_URL',
   'NOTIFY_WEBHOOK_MAP',
@@ -570,6 +618,34 @@ function appConfig(read: Reader): AppConfig | undefined {
   };
 }
 
+/** A token goes in a header: printable ASCII only. A secret: the error never echoes it. */
+function token(named: { value: string; name: string } | undefined): Token | undefined {
+  if (!named) return undefined;
+  if (!/^[\x21-\x7e]+$/.test(named.value)) {
+    throw new ConfigError(
+      `${named.name} is not a token (it holds spaces or characters no token has)`,
+    );
+  }
+  return named;
+}
+
+function summarySettings(read: Reader, env: Env): SummarySettings {
+  const needs = read.named('needs');
+  const gitlabToken = token(read.named('gitlabToken'));
+  // GitHub's own token is not a notify setting: one that cannot be a token is not used.
+  const workflow = env.GITHUB_TOKEN?.trim();
+  const githubToken =
+    token(read.named('githubToken')) ??
+    (workflow && /^[\x21-\x7e]+$/.test(workflow)
+      ? { name: 'GITHUB_TOKEN', value: workflow }
+      : undefined);
+  return {
+    ...(gitlabToken ? { gitlabToken } : {}),
+    ...(githubToken ? { githubToken } : {}),
+    ...(needs ? { needs: parseNeeds(needs.name, needs.value) } : {}),
+  };
+}
+
 export function resolveConfig(command: Command, flags: Flags, env: Env): Config {
   const read = new Reader(flags, env);
 
@@ -638,7 +714,9 @@ export function resolveConfig(command: Command, flags: Flags, env: Env): Config 
       user: read.string('user'),
       environmentUrl: urlSetting(read.named('environmentUrl'), 'https://app.example.com'),
       jobUrl: urlSetting(read.named('jobUrl'), 'https://gitlab.example.com/team/app/-/jobs/1'),
+      version: read.string('versionLabel'),
     },
+    summary: summarySettings(read, env),
   };
 }
 
@@ -653,8 +731,16 @@ export function applyOverrides(ctx: CiContext, o: Overrides): CiContext {
     },
     ref: o.ref ? { ...ctx.ref, name: o.ref, slug: undefined } : ctx.ref,
     user: o.user ?? ctx.user,
+    // A name given by hand is not the CI user's: their profile would link someone else.
+    ...(o.user ? { userUrl: undefined } : {}),
     environment: { ...ctx.environment, url: o.environmentUrl ?? ctx.environment.url },
     job: { ...ctx.job, url: o.jobUrl ?? ctx.job.url },
+    // A tag names the version it builds; else the one the job was given.
+    ...(ctx.ref.isTag && ctx.ref.name
+      ? { version: ctx.ref.name }
+      : o.version
+        ? { version: o.version }
+        : {}),
   };
 }
 

@@ -29,6 +29,10 @@ export interface CiContext {
   };
   /** Who started the pipeline (login or display name). */
   user?: string;
+  /** Their profile page, where the CI names them by login. */
+  userUrl?: string;
+  /** The version the run builds: its tag, else what the job was told (NOTIFY_VERSION). */
+  version?: string;
   commit: {
     sha?: string;
     shortSha?: string;
@@ -65,6 +69,9 @@ export interface CiContext {
     number: string;
     title?: string;
     url?: string;
+    /** Who opened the request, and their profile page. */
+    author?: string;
+    authorUrl?: string;
   };
   /** Kubernetes namespace the job deploys to, when the CI platform provides it. */
   namespace?: string;
@@ -117,4 +124,16 @@ export function slugify(ref: string): string {
     .replace(/[^a-z0-9]/g, '-')
     .slice(0, 63)
     .replace(/^-+|-+$/g, '');
+}
+
+/**
+ * A login's profile page on a forge (`https://github.com/octocat`): only for a name a login can
+ * be, so that no text becomes a path of its own.
+ */
+export function profileUrl(
+  server: string | undefined,
+  login: string | undefined,
+): string | undefined {
+  if (!server || !login || !/^[A-Za-z0-9][\w.-]{0,99}$/.test(login)) return undefined;
+  return `${server.replace(/\/+$/, '')}/${login}`;
 }

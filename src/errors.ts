@@ -68,3 +68,15 @@ export class SlackApiError extends DeliveryError {
     this.needed = needed;
   }
 }
+
+/**
+ * A CI's API answered with something other than the page asked for. The summary falls back to
+ * what the variables say: this never decides the exit code.
+ */
+export class CiApiError extends DeliveryError {
+  readonly statusCode: number;
+  constructor(message: string, statusCode: number, attempts: number) {
+    super(message, 'ci_api_error', attempts);
+    this.statusCode = statusCode;
+  }
+}

@@ -90,6 +90,8 @@ export type Verdict<T> =
 
 export interface ExchangeOptions<T> {
   url: URL;
+  /** POST unless told. */
+  method?: 'GET' | 'POST';
   body: string;
   headers: Record<string, string>;
   deadline: Deadline;
@@ -253,6 +255,7 @@ async function attempt<T>(
   try {
     const response = await options.transport({
       url: options.url,
+      ...(options.method ? { method: options.method } : {}),
       body: options.body,
       headers: options.headers,
       signal: deadline.signal,

@@ -127,7 +127,9 @@ function emphasised(raw: string | undefined, em: Emphasis): string | undefined {
   return text ? em(text) : undefined;
 }
 
-/** `chat-server production pipeline`, or `… job deploy` for a job that speaks of itself. */
+/**
+ * `chat-server v5.3.25 production pipeline`, or `… job deploy` for a job that speaks of itself.
+ */
 export function subject(
   ctx: CiContext,
   label: string | undefined,
@@ -136,6 +138,8 @@ export function subject(
 ): string {
   return [
     emphasised(ctx.project.name ?? ctx.project.path, em),
+    // A tag pipeline's label is often the tag itself: said once.
+    ctx.version === label ? undefined : emphasised(ctx.version, em),
     emphasised(label, em),
     job ? `job ${job}` : 'pipeline',
   ]
@@ -166,7 +170,10 @@ export function details(ctx: CiContext, event: Event): string[] {
   if (change) {
     const ref = change.kind === 'merge_request' ? `!${change.number}` : `#${change.number}`;
     const title = change.title ? ` ${mrkdwn(change.title, TITLE_MAX)}` : '';
-    out.push(link(change.url, `${mrkdwn(ref, NAME_MAX)}${title}`));
+    const author = change.author
+      ? ` by ${link(change.authorUrl, mrkdwn(change.author, NAME_MAX))}`
+      : '';
+    out.push(`${link(change.url, `${mrkdwn(ref, NAME_MAX)}${title}`)}${author}`);
   }
   if (ctx.job.name && event.scope !== 'pipeline') {
     out.push(`Job ${link(ctx.job.url, mrkdwn(ctx.job.name, NAME_MAX))}`);
@@ -175,7 +182,8 @@ export function details(ctx: CiContext, event: Event): string[] {
     const label = ctx.pipeline.id ? `Pipeline #${mrkdwn(ctx.pipeline.id, NAME_MAX)}` : 'Pipeline';
     out.push(link(ctx.pipeline.url, label));
   }
-  if (event.kind === 'finish' && ctx.user) out.push(`Started by ${mrkdwn(ctx.user, NAME_MAX)}`);
+  if (event.kind === 'finish' && ctx.user)
+    out.push(`Started by ${link(ctx.userUrl, mrkdwn(ctx.user, NAME_MAX))}`);
   return out;
 }
 

@@ -1,4 +1,4 @@
-// The Node platform's HTTP: one POST with node:http/https, per-phase timeouts, proxies from the
+// The Node platform's HTTP: one POST (or GET) with node:http/https, per-phase timeouts, proxies from the
 // given variables (Node's built-in CONNECT tunnelling, `proxyEnv`), no redirects followed, a
 // bounded body read.
 // undici was the first choice; in the executable it costs about 33 ms of module loading and
@@ -66,10 +66,13 @@ function post(
     const timeout = (code: string, message: string) => () =>
       fail(new TransportError(code, message));
 
+    const get = options.method === 'GET';
     const req = http.request(url, {
-      method: 'POST',
+      method: get ? 'GET' : 'POST',
       agent,
-      headers: { ...options.headers, 'content-length': String(Buffer.byteLength(options.body)) },
+      headers: get
+        ? options.headers
+        : { ...options.headers, 'content-length': String(Buffer.byteLength(options.body)) },
     });
     if (signal.aborted) return onAbort();
     signal.addEventListener('abort', abortListener, { once: true });
@@ -111,6 +114,6 @@ function post(
       res.on('error', ok ? cut : fail);
     });
     req.on('error', fail);
-    req.end(options.body);
+    req.end(get ? undefined : options.body);
   });
 }

@@ -13,7 +13,13 @@ import { rootCertificates } from 'node:tls';
 import type { Env } from '../context.ts';
 import { isOn } from '../output.ts';
 import { nodeTransport } from './node-http.ts';
-import { FileError, readCaFile, type Platform, type Transport } from './types.ts';
+import {
+  FileError,
+  readCaFile,
+  type Platform,
+  type Transport,
+  type TransportOptions,
+} from './types.ts';
 
 const CHUNK = 64 * 1024;
 
@@ -95,18 +101,21 @@ function checkCaFile(name: string, path: string | undefined): string | undefined
  * deadline and signal, and a missing file is only a warning of the runtime's own. Read them
  * first, bounded; anything but a readable file is exit 2.
  */
-function checkCaFiles(env: Env): string | undefined {
+function checkCaFiles(env: Env, more: TransportOptions['caFiles'] = []): string | undefined {
   const extra = checkCaFile('NODE_EXTRA_CA_CERTS', env.NODE_EXTRA_CA_CERTS);
   if (isOn(env.NODE_USE_SYSTEM_CA)) checkCaFile('SSL_CERT_FILE', env.SSL_CERT_FILE);
-  const own = checkCaFile('NOTIFY_CA_FILE', env.NOTIFY_CA_FILE?.trim());
+  const own = [
+    checkCaFile('NOTIFY_CA_FILE', env.NOTIFY_CA_FILE?.trim()),
+    ...more.map(([name, path]) => checkCaFile(name, path.trim())),
+  ].filter((text) => text !== undefined);
   // NOTIFY_CA_FILE is notify's own: the runtime's trusted CAs, NODE_EXTRA_CA_CERTS's, and its.
-  return own === undefined ? undefined : [...rootCertificates, extra ?? '', own].join('\n');
+  return own.length ? [...rootCertificates, extra ?? '', ...own].join('\n') : undefined;
 }
 
-function transport(env: Env): Transport {
-  return (options) => {
-    const tls = options.url.protocol === 'https:' || env.HTTPS_PROXY || env.https_proxy;
-    return nodeTransport(env, tls ? checkCaFiles(env) : undefined)(options);
+function transport(env: Env, options?: TransportOptions): Transport {
+  return (request) => {
+    const tls = request.url.protocol === 'https:' || env.HTTPS_PROXY || env.https_proxy;
+    return nodeTransport(env, tls ? checkCaFiles(env, options?.caFiles) : undefined)(request);
   };
 }
 

@@ -37,11 +37,19 @@ export interface Platform {
   stderr(text: string): void;
   /** Calls `handler` on SIGTERM, SIGINT or SIGHUP until the returned function is called. */
   onSignal(handler: (signal: string) => void): () => void;
-  /** An HTTP client that reads its proxy settings from `env`. */
-  transport(env: Env): Transport;
+  /**
+   * An HTTP client that reads its proxy and CA settings from `env`; `caFiles` are trusted as
+   * well, each named by the setting that gave it (`CI_SERVER_TLS_CA_FILE`).
+   */
+  transport(env: Env, options?: TransportOptions): Transport;
 }
 
-// HTTP as the logic sees it: one POST, its answer, bounded in time and size.
+export interface TransportOptions {
+  /** More CA files to trust: [the setting that names it, its path]. */
+  caFiles?: ReadonlyArray<readonly [name: string, path: string]>;
+}
+
+// HTTP as the logic sees it: one POST (or a GET), its answer, bounded in time and size.
 export interface HttpResponse {
   statusCode: number;
   /** Lower-case names; a repeated header as an array. */
@@ -85,6 +93,8 @@ export function readCaFile(
 
 export interface PostOptions {
   url: URL;
+  /** POST unless told: a GET sends no body. */
+  method?: 'GET' | 'POST';
   body: string;
   headers: Record<string, string>;
   signal: AbortSignal;

@@ -2,6 +2,7 @@
 import {
   firstLine,
   flag,
+  profileUrl,
   val,
   type CiContext,
   type Env,
@@ -18,6 +19,7 @@ interface GithubEvent {
     title?: unknown;
     html_url?: unknown;
     head?: { sha?: unknown };
+    user?: { login?: unknown };
   };
 }
 
@@ -41,11 +43,20 @@ function readEvent(env: Env, io: ProviderIo): GithubEvent {
   }
 }
 
-function pullRequest(event: GithubEvent): CiContext['change'] {
+function pullRequest(event: GithubEvent, server: string): CiContext['change'] {
   const pr = event.pull_request;
   const number = str(pr?.number);
   if (!pr || !number) return undefined;
-  return { kind: 'pull_request', number, title: str(pr.title), url: str(pr.html_url) };
+  const author = str(pr.user?.login);
+  const authorUrl = profileUrl(server, author);
+  return {
+    kind: 'pull_request',
+    number,
+    title: str(pr.title),
+    url: str(pr.html_url),
+    ...(author ? { author } : {}),
+    ...(authorUrl ? { authorUrl } : {}),
+  };
 }
 
 function pullRequestOfRef(
@@ -79,11 +90,12 @@ export const github: Provider = {
     const runUrl = projectUrl && runId ? `${projectUrl}/actions/runs/${runId}` : undefined;
     const ref = parseRef(val(env, 'GITHUB_REF'));
     // Without the event payload the pull request is still known by its number, from the ref.
-    const change = pullRequest(event) ?? pullRequestOfRef(ref.pull, projectUrl);
+    const change = pullRequest(event, server) ?? pullRequestOfRef(ref.pull, projectUrl);
     // On pull_request events GITHUB_SHA is a synthetic merge commit; the head is what was pushed.
     const sha = str(event.pull_request?.head?.sha) ?? val(env, 'GITHUB_SHA');
     const refType = val(env, 'GITHUB_REF_TYPE');
     const isTag = refType ? refType === 'tag' : ref.isTag;
+    const actor = val(env, 'GITHUB_TRIGGERING_ACTOR') ?? val(env, 'GITHUB_ACTOR');
     return {
       provider: 'github',
       project: { name: repo?.split('/').pop(), path: repo, url: projectUrl },
@@ -95,7 +107,8 @@ export const github: Provider = {
         protected: flag(env, 'GITHUB_REF_PROTECTED'),
       },
       environment: {},
-      user: val(env, 'GITHUB_TRIGGERING_ACTOR') ?? val(env, 'GITHUB_ACTOR'),
+      user: actor,
+      userUrl: profileUrl(server, actor),
       commit: {
         sha,
         shortSha: sha?.slice(0, 7),

@@ -1,5 +1,13 @@
 // https://docs.gitlab.com/ci/variables/predefined_variables/
-import { firstLine, flag, val, type CiContext, type Env, type Provider } from '../context.ts';
+import {
+  firstLine,
+  flag,
+  profileUrl,
+  val,
+  type CiContext,
+  type Env,
+  type Provider,
+} from '../context.ts';
 
 /** `Jane Doe <jane@example.com>` -> `Jane Doe`: the address is noise in a chat message. */
 function authorName(author: string | undefined): string | undefined {
@@ -46,6 +54,7 @@ export const gitlab: Provider = {
         url: val(env, 'CI_ENVIRONMENT_URL'),
       },
       user: val(env, 'GITLAB_USER_LOGIN') ?? val(env, 'GITLAB_USER_NAME'),
+      userUrl: profileUrl(val(env, 'CI_SERVER_URL'), val(env, 'GITLAB_USER_LOGIN')),
       commit: {
         sha,
         shortSha: val(env, 'CI_COMMIT_SHORT_SHA') ?? sha?.slice(0, 8),

@@ -25,7 +25,7 @@ async function run(argv: string[], env: Record<string, string> = {}, where = { g
     writeText,
     appendText,
     onSignal,
-    transport: nodeTransport,
+    transport: (env) => nodeTransport(env),
     stdout: (text) => (stdout += text),
     stderr: (text) => (stderr += text),
   });

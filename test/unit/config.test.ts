@@ -135,6 +135,23 @@ describe('layerEnv + resolveConfig: flags > the environment > .env > defaults', 
     expect(finishStatus(resolveConfig('finish', {}, layered.env), ctx).status).toBe('failed');
   });
 
+  it('what decides a summary never comes from a file: scope, needs, the tokens', () => {
+    const layered = layerEnv(
+      {},
+      {
+        NOTIFY_SCOPE: 'pipeline',
+        NOTIFY_NEEDS: '{"a":{"result":"success"}}',
+        NOTIFY_GITLAB_TOKEN: 'glpat-x',
+        NOTIFY_GITHUB_TOKEN: 'ghs_x',
+        NOTIFY_VERSION: 'v1',
+      },
+    );
+    expect(layered).toEqual({
+      env: { NOTIFY_VERSION: 'v1' },
+      ignored: ['NOTIFY_SCOPE', 'NOTIFY_NEEDS', 'NOTIFY_GITLAB_TOKEN', 'NOTIFY_GITHUB_TOKEN'],
+    });
+  });
+
   it(".env cannot fake the CI's variables or reroute the proxy", () => {
     const layered = layerEnv(
       { CI_JOB_STATUS: 'failed', GITLAB_CI: 'true' },
@@ -159,6 +176,7 @@ describe('resolveConfig defaults', () => {
         logs: { grafanaUrlMap: [], datasource: 'Loki', from: 'pipeline' },
       },
       overrides: {},
+      summary: {},
     } satisfies Config);
   });
 
@@ -190,6 +208,10 @@ describe('resolveConfig defaults', () => {
       NOTIFY_CHANNEL_MAP: 'review*=#review',
       NOTIFY_FAILURE_WEBHOOK_URL: 'https://hooks.example.com/oncall',
       NOTIFY_FAILURE_CHANNEL: 'C0ONCALL1',
+      NOTIFY_VERSION: 'v5.3.25',
+      NOTIFY_GITLAB_TOKEN: 'glpat-secret',
+      NOTIFY_GITHUB_TOKEN: 'ghs_secret',
+      NOTIFY_NEEDS: '{"build":{"result":"success","outputs":{}},"deploy":{"result":"failure"}}',
     };
     const { webhookUrl, ...rest } = resolveConfig('finish', {}, env);
     expect(webhookUrl?.href).toBe(WEBHOOK);
@@ -243,6 +265,15 @@ describe('resolveConfig defaults', () => {
         user: 'ops',
         environmentUrl: 'https://chat.example.com',
         jobUrl: 'https://example.com/job/1',
+        version: 'v5.3.25',
+      },
+      summary: {
+        gitlabToken: { name: 'NOTIFY_GITLAB_TOKEN', value: 'glpat-secret' },
+        githubToken: { name: 'NOTIFY_GITHUB_TOKEN', value: 'ghs_secret' },
+        needs: [
+          { name: 'build', status: 'success' },
+          { name: 'deploy', status: 'failed' },
+        ],
       },
     } satisfies Omit<Config, 'webhookUrl'>);
   });
@@ -441,6 +472,31 @@ describe('finishStatus: explicit > CI > unknown', () => {
       expect(finishStatus(config(), ci(fromCi)).status).toBe('unknown');
     }
   });
+});
+
+describe('the CI API tokens', () => {
+  it("GitHub's own token is used unless notify's is given", () => {
+    expect(resolveConfig('finish', {}, { GITHUB_TOKEN: ' ghs_a ' }).summary).toEqual({
+      githubToken: { name: 'GITHUB_TOKEN', value: 'ghs_a' },
+    });
+    expect(
+      resolveConfig('finish', { githubToken: 'ghs_b' }, { GITHUB_TOKEN: 'ghs_a' }).summary,
+    ).toEqual({ githubToken: { name: '--github-token', value: 'ghs_b' } });
+  });
+
+  it("a GITHUB_TOKEN that cannot be a token is not notify's to refuse: it is not used", () => {
+    expect(resolveConfig('start', {}, { GITHUB_TOKEN: 'token with space' }).summary).toEqual({});
+  });
+
+  it.each(['NOTIFY_GITLAB_TOKEN', 'NOTIFY_GITHUB_TOKEN'])(
+    '%s with a space or a line break is exit 2, and not echoed',
+    (name) => {
+      for (const value of ['glpat x', 'glpat\nX-Evil: 1']) {
+        expect(() => resolveConfig('finish', {}, { [name]: value })).toThrow(ConfigError);
+        expect(() => resolveConfig('finish', {}, { [name]: value })).not.toThrow(/glpat/);
+      }
+    },
+  );
 });
 
 describe('applyOverrides', () => {

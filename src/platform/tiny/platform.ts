@@ -14,6 +14,7 @@ import {
   type Platform,
   type PostOptions,
   type Transport,
+  type TransportOptions,
 } from '../types.ts';
 
 interface NativeAnswer {
@@ -40,6 +41,7 @@ interface Native {
   http(
     request: {
       url: string;
+      method: 'GET' | 'POST';
       body: string;
       headers: string[];
       proxy: string;
@@ -95,7 +97,7 @@ export const SYSTEM_CA_FILES = [
  * set variables are read, bounded; one that names anything but a readable file is a
  * configuration error.
  */
-export function caText(env: Env): string {
+export function caText(env: Env, more: TransportOptions['caFiles'] = []): string {
   const parts: string[] = [];
   const replace = env.SSL_CERT_FILE?.trim();
   if (replace) parts.push(readCaFile(readText, 'SSL_CERT_FILE', replace));
@@ -113,8 +115,9 @@ export function caText(env: Env): string {
     // No bundle on this machine (the executable copied into a bare image): the one built in.
     if (!parts.length) parts.push(native.builtinCa());
   }
-  for (const name of ['NOTIFY_CA_FILE', 'NODE_EXTRA_CA_CERTS']) {
-    const path = env[name]?.trim();
+  const named = ['NOTIFY_CA_FILE', 'NODE_EXTRA_CA_CERTS'].map((name) => [name, env[name]] as const);
+  for (const [name, raw] of [...named, ...more]) {
+    const path = raw?.trim();
     if (path) parts.push(readCaFile(readText, name, path));
   }
   return parts.join('\n');
@@ -128,7 +131,8 @@ function post(env: Env, options: PostOptions, ca: () => string): Promise<HttpRes
   const secure = url.protocol === 'https:' || proxy?.protocol === 'https:';
   const request = {
     url: url.href,
-    body: options.body,
+    method: options.method ?? 'POST',
+    body: options.method === 'GET' ? '' : options.body,
     // libcurl adds Content-Length and Host itself.
     headers: Object.entries(options.headers).map(([name, value]) => `${name}: ${value}`),
     proxy: proxy ? proxyForCurl(proxy) : '',
@@ -171,9 +175,9 @@ function post(env: Env, options: PostOptions, ca: () => string): Promise<HttpRes
   });
 }
 
-function transport(env: Env): Transport {
+function transport(env: Env, extra?: TransportOptions): Transport {
   let ca: string | undefined;
-  return (options) => post(env, options, () => (ca ??= caText(env)));
+  return (options) => post(env, options, () => (ca ??= caText(env, extra?.caFiles)));
 }
 
 function writer(fd: 1 | 2): (text: string) => void {

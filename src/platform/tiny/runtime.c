@@ -347,7 +347,7 @@ static const char *signal_name(int sig) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// HTTP: one POST per transfer, in libcurl's multi interface, timed in phases as the Node
+// HTTP: one POST (or GET) per transfer, in libcurl's multi interface, timed in phases as the Node
 // platform times them: connecting, waiting for the answer, reading a non-2xx body, and the grace
 // a 2xx body gets once its status is in.
 
@@ -761,7 +761,7 @@ static char *get_string(JSContext *c, JSValueConst obj, const char *name, size_t
 }
 
 /**
- * http(request, callback) → id. request: url, body, headers (array of "name: value"), proxy
+ * http(request, callback) → id. request: url, method ("GET" or "POST"), body, headers (array of "name: value"), proxy
  * ("" for none: the logic applied NO_PROXY), host and proxyHost (names without brackets), ca (PEM text, "" for
  * none), connectTimeoutMs,
  * responseTimeoutMs, okBodyGraceMs, bodyLimitBytes. The callback gets {status, head, body,
@@ -775,7 +775,7 @@ static JSValue js_http(JSContext *c, JSValueConst this_val, int argc, JSValueCon
   t->callback = JS_UNDEFINED;
   int64_t connect_ms, response_ms, grace_ms, limit;
   size_t body_len = 0, ca_len = 0;
-  char *url = NULL, *proxy = NULL, *ca = NULL, *host = NULL, *proxy_host = NULL;
+  char *url = NULL, *proxy = NULL, *ca = NULL, *host = NULL, *proxy_host = NULL, *method = NULL;
   JSValue headers = JS_UNDEFINED;
   if (get_int(c, request, "connectTimeoutMs", &connect_ms) ||
       get_int(c, request, "responseTimeoutMs", &response_ms) ||
@@ -787,8 +787,10 @@ static JSValue js_http(JSContext *c, JSValueConst this_val, int argc, JSValueCon
       !(proxy = get_string(c, request, "proxy", NULL)) ||
       !(ca = get_string(c, request, "ca", &ca_len)) ||
       !(host = get_string(c, request, "host", NULL)) ||
-      !(proxy_host = get_string(c, request, "proxyHost", NULL)))
+      !(proxy_host = get_string(c, request, "proxyHost", NULL)) ||
+      !(method = get_string(c, request, "method", NULL)))
     goto fail;
+  int get = strcmp(method, "GET") == 0;
   parse_address(host, &t->target_ip);
   parse_address(proxy_host, &t->proxy_ip);
   t->proxy_tls = strncmp(proxy, "https:", 6) == 0;
@@ -819,9 +821,13 @@ static JSValue js_http(JSContext *c, JSValueConst this_val, int argc, JSValueCon
   CURL *e = t->easy;
   curl_easy_setopt(e, CURLOPT_URL, url);
   curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(e, CURLOPT_POST, 1L);
-  curl_easy_setopt(e, CURLOPT_POSTFIELDS, t->body);
-  curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
+  if (get) {
+    curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+  } else {
+    curl_easy_setopt(e, CURLOPT_POST, 1L);
+    curl_easy_setopt(e, CURLOPT_POSTFIELDS, t->body);
+    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
+  }
   curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers);
   curl_easy_setopt(e, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
   // "" turns proxies off whatever the environment says: the logic chose, from its settings.
@@ -863,6 +869,7 @@ static JSValue js_http(JSContext *c, JSValueConst this_val, int argc, JSValueCon
   free(ca);
   free(host);
   free(proxy_host);
+  free(method);
   JS_FreeValue(c, headers);
   return JS_NewInt32(c, t->id);
 oom:
@@ -877,6 +884,7 @@ fail:
   free(ca);
   free(host);
   free(proxy_host);
+  free(method);
   JS_FreeValue(c, headers);
   return JS_EXCEPTION;
 }

@@ -52,6 +52,7 @@ const pushContext: CiContext = {
   ref: { name: 'main', isTag: false, defaultBranch: 'main' },
   environment: {},
   user: 'jiyoung',
+  userUrl: 'https://github.com/jiyoung',
   commit: {
     sha: SHA,
     shortSha: 'e83c516',
@@ -107,6 +108,7 @@ describe('github.context', () => {
       ref: { name: 'feature/typing', isTag: false, defaultBranch: 'main' },
       environment: {},
       user: 'minho',
+      userUrl: 'https://github.com/minho',
       commit: {
         sha: PR_HEAD_SHA,
         shortSha: '5f1c0e2',
@@ -119,6 +121,8 @@ describe('github.context', () => {
         number: '42',
         title: 'Show typing indicators',
         url: `${REPO_URL}/pull/42`,
+        author: 'minho',
+        authorUrl: 'https://github.com/minho',
       },
     });
   });
@@ -139,6 +143,7 @@ describe('github.context', () => {
       ref: { name: 'v1.2.0', isTag: true, defaultBranch: 'main' },
       environment: {},
       user: 'jiyoung',
+      userUrl: 'https://github.com/jiyoung',
       commit: {
         sha: SHA,
         shortSha: 'e83c516',
@@ -168,6 +173,7 @@ describe('github.context', () => {
       ref: { name: 'main', isTag: false },
       environment: {},
       user: 'release-bot',
+      userUrl: 'https://github.com/release-bot',
       commit: { sha: SHA, shortSha: 'e83c516', url: `${REPO_URL}/commit/${SHA}` },
       pipeline: { id: '9876543210', attempt: '1', url: RUN_URL, source: 'schedule' },
       job: { name: 'e2e', stage: 'Nightly', url: RUN_URL },
@@ -184,12 +190,13 @@ describe('github.context', () => {
       commit: { ...pushContext.commit, url: `${server}/team/chat-server/commit/${SHA}` },
       pipeline: { ...pushContext.pipeline, url: runUrl },
       job: { ...pushContext.job, url: runUrl },
+      userUrl: `${server}/jiyoung`,
     });
   });
 
   it('without GITHUB_TRIGGERING_ACTOR the actor started the run', () => {
     const env: Env = { ...base, GITHUB_ACTOR: 'minho', GITHUB_TRIGGERING_ACTOR: undefined };
-    expect(github.context(env, io)).toEqual({ ...pushContext, user: 'minho' });
+    expect(github.context(env, io)).toEqual({ ...pushContext, user: 'minho', userUrl: 'https://github.com/minho' });
   });
 
   describe('an unusable event file leaves out what only the event knows, and never throws', () => {
@@ -298,6 +305,8 @@ describe('github.context', () => {
         number: '42',
         title: 'Show typing indicators',
         url: `${REPO_URL}/pull/42`,
+        author: 'minho',
+        authorUrl: 'https://github.com/minho',
       });
     });
 
@@ -322,6 +331,7 @@ describe('github.context', () => {
       ref: { name: 'main', isTag: false },
       environment: {},
       user: 'jiyoung',
+      userUrl: 'https://github.com/jiyoung',
       commit: { sha: SHA, shortSha: 'e83c516' },
       pipeline: { id: '9876543210', attempt: '1', source: 'push' },
       job: { name: 'deploy', stage: 'Deploy' },

@@ -70,6 +70,7 @@ describe('gitlab.context', () => {
       ref: { name: 'main', slug: 'main', isTag: false, defaultBranch: 'main' },
       environment: {},
       user: 'jiyoung',
+      userUrl: 'https://gitlab.example.com/jiyoung',
       commit: {
         sha: SHA,
         shortSha: 'e83c5163',
@@ -128,6 +129,7 @@ describe('gitlab.context', () => {
       ref: { name: 'feature/login', slug: 'feature-login', isTag: false, defaultBranch: 'main' },
       environment: {},
       user: 'minho',
+      userUrl: 'https://gitlab.example.com/minho',
       commit: {
         sha: '5f1c0e2d9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d',
         shortSha: '5f1c0e2d',
@@ -177,6 +179,7 @@ describe('gitlab.context', () => {
       ref: { name: 'v1.2.0', slug: 'v1-2-0', isTag: true, defaultBranch: 'main' },
       environment: {},
       user: 'jiyoung',
+      userUrl: 'https://gitlab.example.com/jiyoung',
       commit: {
         sha: SHA,
         shortSha: 'e83c5163',
@@ -220,6 +223,7 @@ describe('gitlab.context', () => {
       ref: { name: 'main', slug: 'main', isTag: false, defaultBranch: 'main' },
       environment: {},
       user: 'release-bot',
+      userUrl: 'https://gitlab.example.com/release-bot',
       commit: {
         sha: SHA,
         shortSha: 'e83c5163',
