@@ -196,7 +196,11 @@ describe('github.context', () => {
 
   it('without GITHUB_TRIGGERING_ACTOR the actor started the run', () => {
     const env: Env = { ...base, GITHUB_ACTOR: 'minho', GITHUB_TRIGGERING_ACTOR: undefined };
-    expect(github.context(env, io)).toEqual({ ...pushContext, user: 'minho', userUrl: 'https://github.com/minho' });
+    expect(github.context(env, io)).toEqual({
+      ...pushContext,
+      user: 'minho',
+      userUrl: 'https://github.com/minho',
+    });
   });
 
   describe('an unusable event file leaves out what only the event knows, and never throws', () => {
