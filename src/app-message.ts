@@ -2,9 +2,11 @@
 // job's reply in its thread. Pure, like message.ts, whose pieces it uses.
 import { between, formatDuration, type Board, type JobFact, type JobState } from './board.ts';
 import type { CiContext } from './context.ts';
+import type { Trend } from './mentions.ts';
 import {
   bold,
   details,
+  headline,
   mrkdwnText,
   plain,
   statusEmoji,
@@ -59,6 +61,7 @@ function pipelineHeadline(
   board: Board,
   nowMs: number,
   em: Emphasis,
+  trend?: Trend,
 ) {
   const pipeline = subject(ctx, label, undefined, em);
   const took = () => {
@@ -70,6 +73,11 @@ function pipelineHeadline(
   };
   if (board.end) {
     const event = { kind: 'finish', status: board.end.status, scope: 'pipeline' } as const;
+    if (trend) {
+      const span = between(ctx.pipeline.startedAt, board.end.finishedAt);
+      const told = { ...event, trend, ...(span ? { duration: span } : {}) };
+      return `${statusEmoji(event)} ${headline(ctx, label, told, em)}`;
+    }
     return `${statusEmoji(event)} ${pipeline} ${outcome(event)}${took()}`;
   }
   const failed = board.jobs.filter((job) => job.state === 'failed' || job.state === 'timedout');
@@ -88,9 +96,13 @@ export function drawParent(
   board: Board,
   logsUrl: string | undefined,
   nowMs: number,
+  trend?: Trend,
 ): Drawn {
   const blocks: Block[] = [
-    { type: 'section', text: mrkdwnText(pipelineHeadline(ctx, label, board, nowMs, bold)) },
+    {
+      type: 'section',
+      text: mrkdwnText(pipelineHeadline(ctx, label, board, nowMs, bold, trend)),
+    },
   ];
   if (board.jobs.length) blocks.push({ type: 'section', text: mrkdwnText(boardText(board.jobs)) });
   const small = details(ctx, { kind: 'start', scope: 'pipeline' });
@@ -104,5 +116,5 @@ export function drawParent(
     SECTION_LIMIT,
   );
   if (links) blocks.push({ type: 'section', text: mrkdwnText(links) });
-  return { text: pipelineHeadline(ctx, label, board, nowMs, plain), blocks };
+  return { text: pipelineHeadline(ctx, label, board, nowMs, plain, trend), blocks };
 }

@@ -12,6 +12,7 @@ import {
   findOrPostParent,
   jobMetadata,
   pipelineKey,
+  previousPipeline,
   redrawParent,
   threadReplies,
   type PipelineKey,
@@ -27,6 +28,16 @@ import { slackApi, type SlackApi } from './slack-api.ts';
 import type { Status } from './status.ts';
 import { buildSummaryMessage } from './summary-message.ts';
 import type { Summary } from './summary.ts';
+import {
+  configured,
+  isFailing,
+  shouldMention,
+  trendOf,
+  unique,
+  type Mention,
+  type MentionSettings,
+  type Trend,
+} from './mentions.ts';
 
 const LIST_PAGES = 10;
 const STATE_MAX = 4 * 1024;
@@ -47,6 +58,7 @@ export interface AppRun {
   event: Event;
   /** The pipeline's jobs from its CI's API: the pipeline message's final state. */
   summary?: Summary;
+  mentions: MentionSettings;
   message: MessageSettings;
   timeoutMs: number;
   env: Env;
@@ -160,6 +172,47 @@ function leave(run: AppRun, path: string, text: string, append = false): void {
   }
 }
 
+/**
+ * Who is called on a failure: whom NOTIFY_MENTION names for the label, and the person who started
+ * the pipeline, found in Slack by the address the CI gives (the account's, else the commit's).
+ * One that cannot be found is named, not pinged; a lookup Slack refuses costs one warning.
+ */
+async function whomToCall(
+  api: SlackApi,
+  run: Pick<AppRun, 'ctx' | 'mentions' | 'warn'>,
+  label: string | undefined,
+): Promise<Mention[]> {
+  const { ctx } = run;
+  let starter: Mention | undefined;
+  const emails = new Set([ctx.userEmail, ctx.commit.authorEmail].filter((e) => e !== undefined));
+  for (const email of emails) {
+    try {
+      const found = await api<{ user?: { id?: unknown; is_bot?: unknown; deleted?: unknown } }>(
+        'users.lookupByEmail',
+        { email },
+      );
+      const id = found.user?.id;
+      if (
+        typeof id === 'string' &&
+        /^[UW][A-Z0-9]{2,}$/.test(id) &&
+        !found.user?.is_bot &&
+        !found.user?.deleted
+      ) {
+        starter = { kind: 'user', id };
+        break;
+      }
+    } catch (error) {
+      if (!(error instanceof SlackApiError)) throw error;
+      if (error.error === 'users_not_found') continue;
+      run.warn(`notify: warning: ${error.message}; the person is named, not mentioned`);
+      break;
+    }
+  }
+  const name = ctx.user ?? ctx.commit.author;
+  starter ??= name ? { kind: 'name', name } : undefined;
+  return unique([...(starter ? [starter] : []), ...configured(run.mentions, label)]);
+}
+
 export async function runApp(run: AppRun): Promise<AppDone> {
   const { ctx, event, app } = run;
   const deadline = new Deadline(run.timeoutMs, run.signal);
@@ -189,15 +242,17 @@ export async function runApp(run: AppRun): Promise<AppDone> {
     const trusted = { botId: me.bot_id };
     const label = envLabel(ctx, run.message.environment);
     const logsUrl = runtimeLogsUrl(ctx, label, run.message.logs);
-    const summary =
-      run.summary && event.kind === 'finish' && (event.scope === 'pipeline' || !ctx.job.name)
-        ? buildSummaryMessage(ctx, run.summary, run.message)
-        : undefined;
+    const pipelineScope = event.scope === 'pipeline' || !ctx.job.name;
+    // Known once the previous pipeline of the same ref is read; the parent is drawn after that.
+    let trend: Trend | undefined;
     // A summary is the whole pipeline, every job from the CI itself: it replaces the board.
-    const draw = (board: ReturnType<typeof foldBoard>) =>
-      summary
-        ? { text: summary.text, blocks: summary.blocks }
-        : drawParent(ctx, label, board, logsUrl, run.now());
+    const draw = (board: ReturnType<typeof foldBoard>) => {
+      if (run.summary && event.kind === 'finish' && pipelineScope) {
+        const drawn = buildSummaryMessage(ctx, run.summary, run.message, trend ? { trend } : {});
+        return { text: drawn.text, blocks: drawn.blocks };
+      }
+      return drawParent(ctx, label, board, logsUrl, run.now(), trend);
+    };
 
     const statePath = stateFile(run.env, key, ctx.job.id ?? jobKey);
     let state: JobState = {};
@@ -228,12 +283,38 @@ export async function runApp(run: AppRun): Promise<AppDone> {
       }));
     }
 
-    const pipelineScope = event.scope === 'pipeline' || !ctx.job.name;
+    // How this compares with the last pipeline of the same ref, from the channel's history: for
+    // the pipeline's end (fixed, broken, still failing), and for whether a failure is news.
+    const failing = event.kind === 'finish' && isFailing(event.status);
+    const previous =
+      event.kind === 'finish' && (pipelineScope || (failing && run.mentions.on !== 'never'))
+        ? await previousPipeline(api, channel, ctx, key, trusted, ts)
+        : undefined;
+    if (event.kind === 'finish' && pipelineScope) trend = trendOf(event.status, previous?.status);
+    const mentions =
+      event.kind === 'finish' &&
+      (failing || pipelineScope) &&
+      shouldMention(run.mentions.on, event.status, previous?.status)
+        ? await whomToCall(api, run, label)
+        : [];
+
     let text: string;
     if (event.kind === 'finish' && pipelineScope) {
       const finishedAt = nowIso();
       const took = between(ctx.pipeline.startedAt, finishedAt);
-      const message = buildMessage(ctx, { ...event, duration: took }, run.message);
+      const ended: Event = { ...event, duration: took, ...(trend ? { trend } : {}) };
+      const message = buildMessage(ctx, ended, run.message, mentions);
+      if (trend === 'still failing' && previous) {
+        // Not a new alarm: told in the first failure's thread, where the people on it already are.
+        await api('chat.postMessage', {
+          channel,
+          thread_ts: previous.ts,
+          text: message.text,
+          blocks: message.blocks,
+          unfurl_links: false,
+          unfurl_media: false,
+        });
+      }
       await api('chat.postMessage', {
         channel,
         thread_ts: ts,
@@ -269,7 +350,7 @@ export async function runApp(run: AppRun): Promise<AppDone> {
       };
       const shown: Event =
         event.kind === 'finish' ? { ...event, duration: between(startedAt, finishedAt) } : event;
-      const message = buildMessage(ctx, shown, run.message);
+      const message = buildMessage(ctx, shown, run.message, failing ? mentions : []);
       const fields = {
         channel,
         text: message.text,

@@ -18,6 +18,7 @@ import type { CiContext, Env } from './context.ts';
 import { ConfigError, DeliveryError, ExitCode, NotifyError } from './errors.ts';
 import type { RetryNotice } from './http.ts';
 import { buildMessage, type Event } from './message.ts';
+import { configured, isFailing, shouldMention } from './mentions.ts';
 import { buildSummaryMessage } from './summary-message.ts';
 import type { Summary } from './summary.ts';
 import { block, isOn, oneLine, quote } from './output.ts';
@@ -456,10 +457,18 @@ async function run(
     out.say(`notify: not sending the ${command} notification: ${skip}`);
     return ExitCode.Ok;
   }
-  const payload = summary
-    ? buildSummaryMessage(ctx, summary, config.message)
-    : buildMessage(ctx, event, config.message);
   const label = envLabel(ctx, config.message.environment);
+  // Without the Slack app there is no history to compare with, and no one to look up: a failure
+  // calls whom NOTIFY_MENTION names.
+  const mentions =
+    event.kind === 'finish' &&
+    isFailing(event.status) &&
+    shouldMention(config.mentions.on, event.status)
+      ? configured(config.mentions, label)
+      : [];
+  const payload = summary
+    ? buildSummaryMessage(ctx, summary, config.message, { mentions })
+    : buildMessage(ctx, event, config.message, mentions);
   const app = config.app && {
     ...config.app,
     channel: channelRoute(config.routes, config.app.channel, label).to,
@@ -530,6 +539,7 @@ async function run(
             ctx,
             event,
             ...(summary ? { summary } : {}),
+            mentions: config.mentions,
             message: config.message,
             now: Date.now,
             warn: out.warn,

@@ -12,6 +12,7 @@ import {
 import type { SummarySettings, Token } from './ci-api/index.ts';
 import { parseNeeds } from './ci-api/needs.ts';
 import type { MessageSettings, Scope } from './message.ts';
+import { parseMentionOn, parseMentions, type MentionSettings } from './mentions.ts';
 import { quote } from './output.ts';
 import { parseBranches, parseWhen, type Filter, type Routes } from './routing.ts';
 import { parseStatus, STATUS_NAMES, statusHint, type Status } from './status.ts';
@@ -30,6 +31,7 @@ interface SettingSpec {
     | 'Delivery'
     | 'Slack app'
     | 'Routing'
+    | 'Mentions'
     | 'Message'
     | 'Pipeline summary'
     | 'Runtime logs'
@@ -129,6 +131,22 @@ export const SETTINGS = {
     type: 'string',
     group: 'Routing',
     describe: 'Where failures go as well, in Slack app mode: a channel ID or #name',
+  },
+  mention: {
+    flag: 'mention',
+    env: 'NOTIFY_MENTION',
+    type: 'string',
+    group: 'Mentions',
+    describe:
+      'Who else is called on failure: Slack user or group IDs, e.g. "<!subteam^S0123>,U0456", or per label "production=<!subteam^S0123>,review="',
+  },
+  mentionOn: {
+    flag: 'mention-on',
+    env: 'NOTIFY_MENTION_ON',
+    type: 'string',
+    group: 'Mentions',
+    describe:
+      'When mentions are made: failure (not again while it keeps failing), always, change (broken or fixed), never [default: failure]',
   },
   dryRun: {
     flag: 'dry-run',
@@ -353,6 +371,7 @@ export interface Config {
   message: MessageSettings;
   overrides: Overrides;
   summary: SummarySettings;
+  mentions: MentionSettings;
 }
 
 /** The variables a .env file may set: notify's settings, not the CI's or the proxy's. */
@@ -379,6 +398,9 @@ const NEVER_FROM_FILE = new Set([
   'NOTIFY_FAILURE_CHANNEL',
   'NOTIFY_WHEN',
   'NOTIFY_BRANCHES',
+  // Whom a message calls: a file must not page anyone, nor silence the on-call.
+  'NOTIFY_MENTION',
+  'NOTIFY_MENTION_ON',
 ]);
 
 /**
@@ -646,6 +668,15 @@ function summarySettings(read: Reader, env: Env): SummarySettings {
   };
 }
 
+function mentionSettings(read: Reader): MentionSettings {
+  const mention = read.named('mention');
+  const on = read.named('mentionOn');
+  return {
+    ...(mention ? parseMentions(mention.name, mention.value) : { everyone: [], map: [] }),
+    on: on ? parseMentionOn(on.name, on.value) : 'failure',
+  };
+}
+
 export function resolveConfig(command: Command, flags: Flags, env: Env): Config {
   const read = new Reader(flags, env);
 
@@ -717,6 +748,7 @@ export function resolveConfig(command: Command, flags: Flags, env: Env): Config 
       version: read.string('versionLabel'),
     },
     summary: summarySettings(read, env),
+    mentions: mentionSettings(read),
   };
 }
 

@@ -31,6 +31,8 @@ export interface CiContext {
   user?: string;
   /** Their profile page, where the CI names them by login. */
   userUrl?: string;
+  /** Their account's address, as the CI knows it: whom to mention on a failure. */
+  userEmail?: string;
   /** The version the run builds: its tag, else what the job was told (NOTIFY_VERSION). */
   version?: string;
   commit: {
@@ -39,6 +41,8 @@ export interface CiContext {
     /** First line of the commit message. */
     title?: string;
     author?: string;
+    /** The author's address as the commit says it: the committer's own word. */
+    authorEmail?: string;
     url?: string;
   };
   pipeline: {
@@ -136,4 +140,10 @@ export function profileUrl(
 ): string | undefined {
   if (!server || !login || !/^[A-Za-z0-9][\w.-]{0,99}$/.test(login)) return undefined;
   return `${server.replace(/\/+$/, '')}/${login}`;
+}
+
+/** `Jane Doe <jane@example.com>` -> the address, when there is one that can be an address. */
+export function emailOf(value: string | undefined): string | undefined {
+  const address = /<([^<>\s]+@[^<>\s]+)>\s*$/.exec(value ?? '')?.[1] ?? value?.trim();
+  return address && /^[^\s@<>]+@[^\s@<>]+$/.test(address) ? address : undefined;
 }

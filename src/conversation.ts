@@ -74,12 +74,18 @@ function isOf(message: SlackMessage, type: string, key: PipelineKey, trusted: Tr
   );
 }
 
-export function pipelineMetadata(key: PipelineKey, ctx: CiContext): Metadata {
+/**
+ * The pipeline's message names its pipeline, its ref and, once it ended, how: the next pipeline
+ * of the same ref reads that to say fixed, broken or still failing.
+ */
+export function pipelineMetadata(key: PipelineKey, ctx: CiContext, status?: Status): Metadata {
   return {
     event_type: PIPELINE_EVENT,
     event_payload: {
       ...key,
       ...(ctx.pipeline.startedAt ? { started_at: ctx.pipeline.startedAt } : {}),
+      ...(ctx.ref.name ? { ref: ctx.ref.name } : {}),
+      ...(status ? { status } : {}),
     },
   };
 }
@@ -275,9 +281,64 @@ export async function redrawParent(
       channel,
       ts,
       ...options.draw(board),
-      metadata: pipelineMetadata(key, options.ctx),
+      metadata: pipelineMetadata(key, options.ctx, board.end?.status),
     });
     drawnFrom = now;
   }
   return board;
+}
+
+/** How many pages of the channel's history a job reads back for the previous pipeline. */
+const PREVIOUS_PAGES = 3;
+
+export interface Previous {
+  status: Status;
+  /** Its message: a failure that goes on is told in its thread. */
+  ts: string;
+}
+
+/**
+ * The last pipeline of the same project and ref that ended, before `before` (this pipeline's
+ * message), from the channel's own history: no CI API is needed. Nothing when there is none
+ * within the pages read (a first run, or one too far back).
+ */
+export async function previousPipeline(
+  api: SlackApi,
+  channel: string,
+  ctx: CiContext,
+  key: PipelineKey,
+  trusted: Trusted,
+  before: string,
+): Promise<Previous | undefined> {
+  if (!ctx.ref.name) return undefined;
+  let cursor: string | undefined;
+  for (let page = 0; page < PREVIOUS_PAGES; page++) {
+    const answer = await api<Page>('conversations.history', {
+      channel,
+      latest: before,
+      limit: HISTORY_PAGE,
+      include_all_metadata: true,
+      cursor,
+    });
+    for (const message of answer.messages ?? []) {
+      const payload = message.metadata?.event_payload;
+      if (
+        message.bot_id !== trusted.botId ||
+        message.metadata?.event_type !== PIPELINE_EVENT ||
+        !payload ||
+        payload.provider !== key.provider ||
+        payload.project !== key.project ||
+        payload.pipeline === key.pipeline ||
+        payload.ref !== ctx.ref.name
+      )
+        continue;
+      const status = str(payload.status);
+      // A pipeline still running has not said how it went: the one before it has.
+      if (status && JOB_STATES.has(status) && status !== 'running')
+        return { status: status as Status, ts: message.ts };
+    }
+    cursor = answer.response_metadata?.next_cursor;
+    if (!answer.has_more || !cursor) break;
+  }
+  return undefined;
 }

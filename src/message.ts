@@ -3,6 +3,7 @@
 import type { CiContext } from './context.ts';
 import { envLabel, type EnvironmentSettings } from './environment.ts';
 import { runtimeLogsUrl, type LogsSettings } from './links.ts';
+import type { Mention, Trend } from './mentions.ts';
 import type { Status } from './status.ts';
 import { joinWithin, link, mrkdwn, safeUrl, SECTION_LIMIT } from './text.ts';
 
@@ -18,6 +19,8 @@ export type Event =
       status: Status;
       scope?: Scope;
       /** `1m 12s`, when known. */ duration?: string;
+      /** How it compares with the previous pipeline of the same ref, when that is known. */
+      trend?: Trend;
     };
 
 export interface MessageSettings {
@@ -107,6 +110,7 @@ export function headline(
   event: Event,
   em: Emphasis,
 ): string {
+  if (event.kind === 'finish' && event.trend) return trendHeadline(ctx, label, event, em);
   const job = speaksForPipeline(ctx, event) ? undefined : emphasised(ctx.job.name, em);
   const words = [subject(ctx, label, job, em), outcome(event)];
   const who = emphasised(ctx.user, em);
@@ -118,6 +122,27 @@ export function headline(
     if (stage) words.push(`at stage ${stage}`);
   }
   return words.join(' ');
+}
+
+/**
+ * `chat-server production is fixed by jiyoung (pipeline succeeded in 5m 2s)`, `… is broken:
+ * pipeline #1236 failed in 3m 1s`, `… is still failing: …`: what changed since the last pipeline
+ * of the same ref, first.
+ */
+function trendHeadline(
+  ctx: CiContext,
+  label: string | undefined,
+  event: Extract<Event, { kind: 'finish' }>,
+  em: Emphasis,
+): string {
+  const what = subject(ctx, label, undefined, em).replace(/ pipeline$/, '');
+  const pipeline = ctx.pipeline.id ? `pipeline #${mrkdwn(ctx.pipeline.id, NAME_MAX)}` : 'pipeline';
+  const took = event.duration ? ` in ${mrkdwn(event.duration, NAME_MAX)}` : '';
+  if (event.trend === 'fixed') {
+    const who = emphasised(ctx.user, em);
+    return `${what} is fixed${who ? ` by ${who}` : ''} (${pipeline} ${outcome(event)}${took})`;
+  }
+  return `${what} is ${event.trend}: ${pipeline} ${outcome(event)}${took}`;
 }
 
 /** An untrusted name, escaped and emphasised; undefined when nothing of it is left. */
@@ -211,10 +236,36 @@ export function actions(
 
 export const mrkdwnText = (text: string): MrkdwnText => ({ type: 'mrkdwn', text, verbatim: true });
 
+/**
+ * A mention in Slack's syntax. Only these are ever written unescaped: ids the job's settings or
+ * Slack itself gave, checked by their shape; a name is text.
+ */
+export function slackMention(mention: Mention): string {
+  switch (mention.kind) {
+    case 'user':
+      return `<@${mention.id}>`;
+    case 'group':
+      return `<!subteam^${mention.id}>`;
+    case 'here':
+      return '<!here>';
+    case 'channel':
+      return '<!channel>';
+    case 'name':
+      return mrkdwn(mention.name, NAME_MAX);
+  }
+}
+
+/** `cc <@U0123> <!subteam^S0456>`, or nothing. */
+export function mentionLine(mentions: readonly Mention[] | undefined): string | undefined {
+  const said = (mentions ?? []).map(slackMention).filter(Boolean);
+  return said.length ? `cc ${said.join(' ')}` : undefined;
+}
+
 export function buildMessage(
   ctx: CiContext,
   event: Event,
   settings: MessageSettings,
+  mentions?: readonly Mention[],
 ): SlackPayload {
   const label = envLabel(ctx, settings.environment);
   const blocks: Block[] = [
@@ -223,6 +274,8 @@ export function buildMessage(
       text: mrkdwnText(`${statusEmoji(event)} ${headline(ctx, label, event, bold)}`),
     },
   ];
+  const cc = mentionLine(mentions);
+  if (cc) blocks.push({ type: 'section', text: mrkdwnText(cc) });
   const small = details(ctx, event);
   if (small.length) {
     blocks.push({ type: 'context', elements: small.map(mrkdwnText) });
@@ -234,7 +287,8 @@ export function buildMessage(
   );
   if (links) blocks.push({ type: 'section', text: mrkdwnText(links) });
   return {
-    text: fallbackText(ctx, label, event),
+    // In the notification's text too: that is where a mention reaches a phone.
+    text: `${fallbackText(ctx, label, event)}${cc ? ` ${cc}` : ''}`,
     blocks,
     unfurl_links: false,
     unfurl_media: false,

@@ -25,6 +25,8 @@ export const METHOD_SCOPES: Readonly<Record<string, readonly string[]>> = {
   'conversations.replies': ['channels:history', 'groups:history'],
   'conversations.list': ['channels:read', 'groups:read'],
   'reactions.add': ['reactions:write'],
+  'conversations.info': ['channels:read', 'groups:read'],
+  'users.lookupByEmail': ['users:read.email'],
 };
 
 /** Errors Slack documents as passing: the same call may well go through. */

@@ -12,6 +12,7 @@ import {
   details,
   fallbackText,
   headline,
+  mentionLine,
   mrkdwnText,
   statusEmoji,
   type Block,
@@ -19,6 +20,7 @@ import {
   type MessageSettings,
   type SlackPayload,
 } from './message.ts';
+import type { Mention, Trend } from './mentions.ts';
 import type { JobOutcome, PipelineJob, Summary } from './summary.ts';
 import { isAllowedFailure } from './summary.ts';
 import { joinWithin, link, mrkdwn, safeUrl, SECTION_LIMIT } from './text.ts';
@@ -141,12 +143,14 @@ export function buildSummaryMessage(
   ctx: CiContext,
   summary: Summary,
   settings: MessageSettings,
+  extra: { mentions?: readonly Mention[]; trend?: Trend } = {},
 ): SlackPayload {
   const label = envLabel(ctx, settings.environment);
   const event: Event = {
     kind: 'finish',
     status: summary.result,
     scope: 'pipeline',
+    ...(extra.trend ? { trend: extra.trend } : {}),
     ...(summary.durationMs !== undefined ? { duration: formatDuration(summary.durationMs) } : {}),
   };
   const warned =
@@ -159,6 +163,8 @@ export function buildSummaryMessage(
       text: mrkdwnText(`${statusEmoji(event)} ${headline(ctx, label, event, bold)}${warned}`),
     },
   ];
+  const cc = mentionLine(extra.mentions);
+  if (cc) blocks.push({ type: 'section', text: mrkdwnText(cc) });
   for (const text of packLines(summaryLines(summary), JOB_SECTIONS)) {
     blocks.push({ type: 'section', text: mrkdwnText(text) });
   }
@@ -175,7 +181,7 @@ export function buildSummaryMessage(
   );
   if (links) blocks.push({ type: 'section', text: mrkdwnText(links) });
   return {
-    text: `${fallbackText(ctx, label, event)}${warned}${failedNames(summary.failed)}`,
+    text: `${fallbackText(ctx, label, event)}${warned}${failedNames(summary.failed)}${cc ? ` ${cc}` : ''}`,
     blocks,
     unfurl_links: false,
     unfurl_media: false,

@@ -1,5 +1,6 @@
 // https://docs.github.com/en/actions/reference/workflows-and-actions/variables
 import {
+  emailOf,
   firstLine,
   flag,
   profileUrl,
@@ -13,7 +14,8 @@ import {
 /** The parts of the webhook event payload (GITHUB_EVENT_PATH) that a message can use. */
 interface GithubEvent {
   repository?: { default_branch?: unknown };
-  head_commit?: { message?: unknown; author?: { name?: unknown } };
+  head_commit?: { message?: unknown; author?: { name?: unknown; email?: unknown } };
+  pusher?: { email?: unknown };
   pull_request?: {
     number?: unknown;
     title?: unknown;
@@ -109,11 +111,14 @@ export const github: Provider = {
       environment: {},
       user: actor,
       userUrl: profileUrl(server, actor),
+      // The pusher's address is the account's; a pull request's event names none.
+      userEmail: emailOf(str(event.pusher?.email)),
       commit: {
         sha,
         shortSha: sha?.slice(0, 7),
         title: firstLine(str(event.head_commit?.message)),
         author: str(event.head_commit?.author?.name),
+        authorEmail: emailOf(str(event.head_commit?.author?.email)),
         url: projectUrl && sha ? `${projectUrl}/commit/${sha}` : undefined,
       },
       pipeline: {

@@ -1,5 +1,6 @@
 // https://docs.gitlab.com/ci/variables/predefined_variables/
 import {
+  emailOf,
   firstLine,
   flag,
   profileUrl,
@@ -55,11 +56,13 @@ export const gitlab: Provider = {
       },
       user: val(env, 'GITLAB_USER_LOGIN') ?? val(env, 'GITLAB_USER_NAME'),
       userUrl: profileUrl(val(env, 'CI_SERVER_URL'), val(env, 'GITLAB_USER_LOGIN')),
+      userEmail: emailOf(val(env, 'GITLAB_USER_EMAIL')),
       commit: {
         sha,
         shortSha: val(env, 'CI_COMMIT_SHORT_SHA') ?? sha?.slice(0, 8),
         title: firstLine(val(env, 'CI_COMMIT_TITLE') ?? val(env, 'CI_COMMIT_MESSAGE')),
         author: authorName(val(env, 'CI_COMMIT_AUTHOR')),
+        authorEmail: emailOf(val(env, 'CI_COMMIT_AUTHOR')),
         url: projectUrl && sha ? `${projectUrl}/-/commit/${sha}` : undefined,
       },
       pipeline: {

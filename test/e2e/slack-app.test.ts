@@ -123,7 +123,7 @@ describe('Slack app mode: one pipeline, one conversation', () => {
     ]);
     const failed = replies.find((r) => r.text.includes('deploy-production'))!;
     expect(failed.text).toMatch(
-      /^:x: chat-server production job deploy-production failed in 1m 1[23]s at stage deploy$/,
+      /^:x: chat-server production job deploy-production failed in 1m 1[23]s at stage deploy cc jiyoung$/,
     );
     expect(failed.reply_broadcast).toBe(true);
     expect(replies.filter((r) => r.reply_broadcast)).toHaveLength(1);

@@ -177,6 +177,7 @@ describe('resolveConfig defaults', () => {
       },
       overrides: {},
       summary: {},
+      mentions: { everyone: [], map: [], on: 'failure' },
     } satisfies Config);
   });
 
@@ -212,6 +213,8 @@ describe('resolveConfig defaults', () => {
       NOTIFY_GITLAB_TOKEN: 'glpat-secret',
       NOTIFY_GITHUB_TOKEN: 'ghs_secret',
       NOTIFY_NEEDS: '{"build":{"result":"success","outputs":{}},"deploy":{"result":"failure"}}',
+      NOTIFY_MENTION: 'U0456,production=<!subteam^S0123> U0789,review*=',
+      NOTIFY_MENTION_ON: 'change',
     };
     const { webhookUrl, ...rest } = resolveConfig('finish', {}, env);
     expect(webhookUrl?.href).toBe(WEBHOOK);
@@ -274,6 +277,20 @@ describe('resolveConfig defaults', () => {
           { name: 'build', status: 'success' },
           { name: 'deploy', status: 'failed' },
         ],
+      },
+      mentions: {
+        everyone: [{ kind: 'user', id: 'U0456' }],
+        map: [
+          [
+            'production',
+            [
+              { kind: 'group', id: 'S0123' },
+              { kind: 'user', id: 'U0789' },
+            ],
+          ],
+          ['review*', []],
+        ],
+        on: 'change',
       },
     } satisfies Omit<Config, 'webhookUrl'>);
   });

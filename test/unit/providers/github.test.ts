@@ -53,11 +53,13 @@ const pushContext: CiContext = {
   environment: {},
   user: 'jiyoung',
   userUrl: 'https://github.com/jiyoung',
+  userEmail: 'jiyoung@example.com',
   commit: {
     sha: SHA,
     shortSha: 'e83c516',
     title: 'Add read receipts',
     author: 'Jiyoung Kim',
+    authorEmail: 'jiyoung@example.com',
     url: `${REPO_URL}/commit/${SHA}`,
   },
   pipeline: { id: '9876543210', attempt: '1', url: RUN_URL, source: 'push' },
@@ -144,11 +146,13 @@ describe('github.context', () => {
       environment: {},
       user: 'jiyoung',
       userUrl: 'https://github.com/jiyoung',
+      userEmail: 'jiyoung@example.com',
       commit: {
         sha: SHA,
         shortSha: 'e83c516',
         title: 'Release 1.2.0',
         author: 'Jiyoung Kim',
+        authorEmail: 'jiyoung@example.com',
         url: `${REPO_URL}/commit/${SHA}`,
       },
       pipeline: { id: '9876543210', attempt: '1', url: RUN_URL, source: 'push' },
@@ -211,8 +215,9 @@ describe('github.context', () => {
     writeFileSync(corrupt, '{"pull_request": {"number": 42, "title": "Show typ');
 
     /** The push context minus the event's details. */
+    const { userEmail: _fromEvent, ...pushWithoutEmail } = pushContext;
     const withoutEvent: CiContext = {
-      ...pushContext,
+      ...pushWithoutEmail,
       ref: { name: 'main', isTag: false },
       commit: { sha: SHA, shortSha: 'e83c516', url: `${REPO_URL}/commit/${SHA}` },
     };
@@ -271,6 +276,7 @@ describe('github.context', () => {
       };
       expect(github.context(env, io)).toEqual({
         ...pushContext,
+        userEmail: undefined,
         ref: { name: '42/merge', isTag: false },
         commit: {
           sha: PR_MERGE_SHA,
@@ -291,6 +297,7 @@ describe('github.context', () => {
       };
       expect(github.context(env, io)).toEqual({
         ...pushContext,
+        userEmail: undefined,
         ref: { name: 'feature/typing', isTag: false },
         commit: { sha: SHA, shortSha: 'e83c516', url: `${REPO_URL}/commit/${SHA}` },
         change: { kind: 'pull_request', number: '42', url: `${REPO_URL}/pull/42` },

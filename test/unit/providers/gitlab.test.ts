@@ -71,11 +71,13 @@ describe('gitlab.context', () => {
       environment: {},
       user: 'jiyoung',
       userUrl: 'https://gitlab.example.com/jiyoung',
+      userEmail: 'jiyoung@example.com',
       commit: {
         sha: SHA,
         shortSha: 'e83c5163',
         title: 'Add read receipts',
         author: 'Jiyoung Kim',
+        authorEmail: 'jiyoung@example.com',
         url: `${PROJECT_URL}/-/commit/${SHA}`,
       },
       pipeline: {
@@ -130,11 +132,13 @@ describe('gitlab.context', () => {
       environment: {},
       user: 'minho',
       userUrl: 'https://gitlab.example.com/minho',
+      userEmail: 'jiyoung@example.com',
       commit: {
         sha: '5f1c0e2d9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d',
         shortSha: '5f1c0e2d',
         title: 'Log in with SSO',
         author: 'Minho Park',
+        authorEmail: 'minho@example.com',
         url: `${PROJECT_URL}/-/commit/5f1c0e2d9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d`,
       },
       pipeline: {
@@ -180,11 +184,13 @@ describe('gitlab.context', () => {
       environment: {},
       user: 'jiyoung',
       userUrl: 'https://gitlab.example.com/jiyoung',
+      userEmail: 'jiyoung@example.com',
       commit: {
         sha: SHA,
         shortSha: 'e83c5163',
         title: 'Release 1.2.0',
         author: 'Jiyoung Kim',
+        authorEmail: 'jiyoung@example.com',
         url: `${PROJECT_URL}/-/commit/${SHA}`,
       },
       pipeline: {
@@ -224,11 +230,13 @@ describe('gitlab.context', () => {
       environment: {},
       user: 'release-bot',
       userUrl: 'https://gitlab.example.com/release-bot',
+      userEmail: 'jiyoung@example.com',
       commit: {
         sha: SHA,
         shortSha: 'e83c5163',
         title: 'Add read receipts',
         author: 'Jiyoung Kim',
+        authorEmail: 'jiyoung@example.com',
         url: `${PROJECT_URL}/-/commit/${SHA}`,
       },
       pipeline: {
@@ -304,6 +312,7 @@ describe('gitlab.context', () => {
       shortSha: 'e83c5163',
       title: 'Fix the login loop',
       author: 'Jiyoung Kim',
+      authorEmail: 'jiyoung@example.com',
       url: `${PROJECT_URL}/-/commit/${SHA}`,
     });
   });
