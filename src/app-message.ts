@@ -14,7 +14,7 @@ import {
   subject,
   type Block,
   type Emphasis,
-} from './message.ts';
+} from './targets/slack.ts';
 import { joinWithin, link, mrkdwn, SECTION_LIMIT } from './text.ts';
 
 export interface Drawn {

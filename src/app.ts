@@ -22,11 +22,11 @@ import { envLabel } from './environment.ts';
 import { ConfigError, SlackApiError } from './errors.ts';
 import { Deadline, type RetryNotice } from './http.ts';
 import { runtimeLogsUrl } from './links.ts';
-import { buildMessage, type Event, type MessageSettings, type SlackPayload } from './message.ts';
+import type { Event, MessageSettings } from './report.ts';
+import { buildMessage, buildSummaryMessage, type SlackPayload } from './targets/slack.ts';
 import type { Platform } from './platform/types.ts';
 import { slackApi, type SlackApi } from './slack-api.ts';
 import type { Status } from './status.ts';
-import { buildSummaryMessage } from './summary-message.ts';
 import type { Summary } from './summary.ts';
 import {
   configured,

@@ -11,7 +11,7 @@ import {
 } from './links.ts';
 import type { SummarySettings, Token } from './ci-api/index.ts';
 import { parseNeeds } from './ci-api/needs.ts';
-import type { MessageSettings, Scope } from './message.ts';
+import type { MessageSettings, Scope } from './report.ts';
 import { parseMentionOn, parseMentions, type MentionSettings } from './mentions.ts';
 import { quote } from './output.ts';
 import { parseBranches, parseWhen, type Filter, type Routes } from './routing.ts';

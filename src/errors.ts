@@ -49,6 +49,17 @@ export class SlackHttpError extends DeliveryError {
   }
 }
 
+/** A chat tool's webhook answered with a non-2xx status. */
+export class ChatHttpError extends DeliveryError {
+  readonly statusCode: number;
+  readonly body: string;
+  constructor(message: string, statusCode: number, body: string, attempts: number) {
+    super(message, 'chat_http_error', attempts);
+    this.statusCode = statusCode;
+    this.body = body;
+  }
+}
+
 /** The request never got an answer: refused, reset, DNS, TLS, timeout. The cause is kept. */
 export class SlackRequestError extends DeliveryError {
   constructor(message: string, code: string, attempts: number, cause: unknown) {

@@ -91,7 +91,7 @@ export type Verdict<T> =
 export interface ExchangeOptions<T> {
   url: URL;
   /** POST unless told. */
-  method?: 'GET' | 'POST';
+  method?: 'GET' | 'POST' | 'PATCH';
   body: string;
   headers: Record<string, string>;
   deadline: Deadline;

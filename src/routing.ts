@@ -4,7 +4,7 @@
 import type { CiContext } from './context.ts';
 import { globMatch, lookup, type PatternMap } from './environment.ts';
 import { ConfigError } from './errors.ts';
-import type { Event } from './message.ts';
+import type { Event } from './report.ts';
 import { quote } from './output.ts';
 import { parseStatus, STATUS_NAMES, type Status } from './status.ts';
 

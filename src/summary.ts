@@ -145,3 +145,20 @@ export function summarise(input: SummaryInput): Summary {
     source: input.source,
   };
 }
+/** `7 jobs: 4 passed, 1 failed, 1 allowed to fail, 1 manual`. */
+export function countsLine(summary: Summary): string {
+  const jobs = [...summary.failed, ...summary.stages.flatMap((stage) => stage.jobs)];
+  const count = (test: (job: PipelineJob) => boolean) => jobs.filter(test).length;
+  const parts: Array<[number, string]> = [
+    [count((job) => job.status === 'success'), 'passed'],
+    [summary.failed.length, 'failed'],
+    [summary.allowedFailures, 'allowed to fail'],
+    [count((job) => job.status === 'canceled'), 'canceled'],
+    [count((job) => job.status === 'skipped'), 'skipped'],
+    [count((job) => job.status === 'manual'), 'manual'],
+    [count((job) => job.status === 'running' || job.status === 'pending'), 'not finished'],
+  ];
+  const said = parts.filter(([n]) => n > 0).map(([n, what]) => `${n} ${what}`);
+  const total = `${summary.total}${summary.more ? '+' : ''} job${summary.total === 1 ? '' : 's'}`;
+  return said.length ? `${total}: ${said.join(', ')}` : total;
+}

@@ -3,7 +3,7 @@
 // NOTIFY_TIMEOUT and never fails the command: a summary without durations beats none.
 import type { CiContext, Env } from '../context.ts';
 import { Deadline, type RetryNotice } from '../http.ts';
-import type { Scope } from '../message.ts';
+import type { Scope } from '../report.ts';
 import type { Platform, Transport } from '../platform/types.ts';
 import { summarise, type PipelineJob, type Summary } from '../summary.ts';
 import { githubJobs } from './github.ts';

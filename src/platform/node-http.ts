@@ -68,7 +68,7 @@ function post(
 
     const get = options.method === 'GET';
     const req = http.request(url, {
-      method: get ? 'GET' : 'POST',
+      method: options.method ?? 'POST',
       agent,
       headers: get
         ? options.headers

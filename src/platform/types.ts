@@ -93,8 +93,8 @@ export function readCaFile(
 
 export interface PostOptions {
   url: URL;
-  /** POST unless told: a GET sends no body. */
-  method?: 'GET' | 'POST';
+  /** POST unless told: a GET sends no body; a PATCH sends one (an edit, on Discord). */
+  method?: 'GET' | 'POST' | 'PATCH';
   body: string;
   headers: Record<string, string>;
   signal: AbortSignal;

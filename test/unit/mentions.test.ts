@@ -12,7 +12,7 @@ import {
   type MentionOn,
   type Trend,
 } from '../../src/mentions.ts';
-import { mentionLine, slackMention } from '../../src/message.ts';
+import { mentionLine, slackMention } from '../../src/targets/slack.ts';
 import type { Status } from '../../src/status.ts';
 
 describe('parseTarget', () => {

@@ -4,12 +4,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { CiContext } from '../../src/context.ts';
-import {
-  buildMessage,
-  type Event,
-  type MessageSettings,
-  type SlackPayload,
-} from '../../src/message.ts';
+import type { Event, MessageSettings } from '../../src/report.ts';
+import { buildMessage, type SlackPayload } from '../../src/targets/slack.ts';
 
 // Slack's own limits (https://docs.slack.dev/reference/block-kit/blocks), written out rather
 // than imported so that a wrong constant in src cannot make this test agree with it.

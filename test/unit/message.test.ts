@@ -9,9 +9,8 @@ import {
   headline,
   outcome,
   statusEmoji,
-  type Event,
-  type MessageSettings,
-} from '../../src/message.ts';
+} from '../../src/targets/slack.ts';
+import type { Event, MessageSettings } from '../../src/report.ts';
 import type { Status } from '../../src/status.ts';
 import {
   COMMIT_URL,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CiContext } from '../../src/context.ts';
-import type { Event } from '../../src/message.ts';
+import type { Event } from '../../src/report.ts';
 import {
   channelRoute,
   parseBranches,

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { CiContext } from '../../src/context.ts';
-import type { MessageSettings } from '../../src/message.ts';
-import { buildSummaryMessage, countsLine, jobLine, packLines } from '../../src/summary-message.ts';
-import { summarise, type PipelineJob } from '../../src/summary.ts';
+import type { MessageSettings } from '../../src/report.ts';
+import { jobLine, packLines } from '../../src/targets/slack-summary.ts';
+import { buildSummaryMessage } from '../../src/targets/slack.ts';
+import { countsLine, summarise, type PipelineJob } from '../../src/summary.ts';
 import { blockKitProblems } from '../helpers/block-kit.ts';
 
 const settings: MessageSettings = {

@@ -41,7 +41,7 @@ interface Native {
   http(
     request: {
       url: string;
-      method: 'GET' | 'POST';
+      method: 'GET' | 'POST' | 'PATCH';
       body: string;
       headers: string[];
       proxy: string;

@@ -761,7 +761,7 @@ static char *get_string(JSContext *c, JSValueConst obj, const char *name, size_t
 }
 
 /**
- * http(request, callback) → id. request: url, method ("GET" or "POST"), body, headers (array of "name: value"), proxy
+ * http(request, callback) → id. request: url, method ("GET", "POST" or "PATCH"), body, headers (array of "name: value"), proxy
  * ("" for none: the logic applied NO_PROXY), host and proxyHost (names without brackets), ca (PEM text, "" for
  * none), connectTimeoutMs,
  * responseTimeoutMs, okBodyGraceMs, bodyLimitBytes. The callback gets {status, head, body,
@@ -827,6 +827,8 @@ static JSValue js_http(JSContext *c, JSValueConst this_val, int argc, JSValueCon
     curl_easy_setopt(e, CURLOPT_POST, 1L);
     curl_easy_setopt(e, CURLOPT_POSTFIELDS, t->body);
     curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
+    // An edit (Discord's PATCH) sends its body like a POST, under its own name.
+    if (strcmp(method, "PATCH") == 0) curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, "PATCH");
   }
   curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers);
   curl_easy_setopt(e, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
