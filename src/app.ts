@@ -19,11 +19,16 @@ import {
   type Trusted,
 } from './conversation.ts';
 import { envLabel } from './environment.ts';
-import { ConfigError, SlackApiError } from './errors.ts';
+import { ConfigError, DeliveryError, SlackApiError } from './errors.ts';
 import { Deadline, type RetryNotice } from './http.ts';
 import { runtimeLogsUrl } from './links.ts';
 import type { Event, MessageSettings } from './report.ts';
-import { buildMessage, buildSummaryMessage, type SlackPayload } from './targets/slack.ts';
+import {
+  buildMessage,
+  buildSummaryMessage,
+  mentionLine,
+  type SlackPayload,
+} from './targets/slack.ts';
 import type { Platform } from './platform/types.ts';
 import { slackApi, type SlackApi } from './slack-api.ts';
 import type { Status } from './status.ts';
@@ -78,6 +83,8 @@ export interface AppDone {
   posted: boolean;
   /** What this turn said, as plain text. */
   text: string;
+  /** Whom it called: the failure's other destinations call the same. */
+  mentions: Mention[];
 }
 
 /** What a job's start leaves for its finish, in dotenv format. */
@@ -172,40 +179,44 @@ function leave(run: AppRun, path: string, text: string, append = false): void {
   }
 }
 
+/** What a person lookup may take of the run's time: the message must keep time to go out. */
+const LOOKUP_SHARE = 4;
+const LOOKUP_MAX_MS = 5_000;
+
 /**
- * Who is called on a failure: whom NOTIFY_MENTION names for the label, and the person who started
- * the pipeline, found in Slack by the address the CI gives (the account's, else the commit's).
- * One that cannot be found is named, not pinged; a lookup Slack refuses costs one warning.
+ * Who is called on a failure: the person who started the pipeline, found in Slack by the address
+ * of their account the CI gives (GitLab's GITLAB_USER_EMAIL: set by GitLab, unlike anything in a
+ * commit or an event file), and whom NOTIFY_MENTION names for the label. One who cannot be found
+ * is named, not pinged; a lookup that fails costs one warning, never the message.
  */
 async function whomToCall(
-  api: SlackApi,
-  run: Pick<AppRun, 'ctx' | 'mentions' | 'warn'>,
+  run: AppRun,
+  api: (deadline: Deadline) => SlackApi,
   label: string | undefined,
 ): Promise<Mention[]> {
   const { ctx } = run;
   let starter: Mention | undefined;
-  const emails = new Set([ctx.userEmail, ctx.commit.authorEmail].filter((e) => e !== undefined));
-  for (const email of emails) {
+  if (ctx.userEmail) {
+    const deadline = new Deadline(
+      Math.min(LOOKUP_MAX_MS, Math.max(1, Math.floor(run.timeoutMs / LOOKUP_SHARE))),
+      run.signal,
+    );
     try {
-      const found = await api<{ user?: { id?: unknown; is_bot?: unknown; deleted?: unknown } }>(
-        'users.lookupByEmail',
-        { email },
-      );
+      const found = await api(deadline)<{
+        user?: { id?: unknown; is_bot?: unknown; deleted?: unknown };
+      }>('users.lookupByEmail', { email: ctx.userEmail });
       const id = found.user?.id;
-      if (
-        typeof id === 'string' &&
-        /^[UW][A-Z0-9]{2,}$/.test(id) &&
-        !found.user?.is_bot &&
-        !found.user?.deleted
-      ) {
+      const person = !found.user?.is_bot && !found.user?.deleted;
+      if (typeof id === 'string' && /^[UW][A-Z0-9]{2,}$/.test(id) && person)
         starter = { kind: 'user', id };
-        break;
-      }
     } catch (error) {
-      if (!(error instanceof SlackApiError)) throw error;
-      if (error.error === 'users_not_found') continue;
-      run.warn(`notify: warning: ${error.message}; the person is named, not mentioned`);
-      break;
+      if (!(error instanceof DeliveryError) || run.signal.aborted) throw error;
+      if (!(error instanceof SlackApiError && error.error === 'users_not_found')) {
+        const why = deadline.signal.aborted ? 'the lookup took too long' : error.message;
+        run.warn(`notify: warning: ${why}; the person is named, not mentioned`);
+      }
+    } finally {
+      deadline.dispose();
     }
   }
   const name = ctx.user ?? ctx.commit.author;
@@ -217,14 +228,17 @@ export async function runApp(run: AppRun): Promise<AppDone> {
   const { ctx, event, app } = run;
   const deadline = new Deadline(run.timeoutMs, run.signal);
   try {
-    const api = slackApi({
-      baseUrl: app.apiUrl,
-      token: app.token,
-      deadline,
-      env: run.env,
-      transport: run.platform.transport(run.env),
-      onRetry: run.onRetry,
-    });
+    const transport = run.platform.transport(run.env);
+    const slackApiFor = (within: Deadline) =>
+      slackApi({
+        baseUrl: app.apiUrl,
+        token: app.token,
+        deadline: within,
+        env: run.env,
+        transport,
+        onRetry: run.onRetry,
+      });
+    const api = slackApiFor(deadline);
     const nowIso = () => new Date(run.now()).toISOString();
     const key = pipelineKey(ctx) ?? {
       provider: ctx.provider,
@@ -288,14 +302,22 @@ export async function runApp(run: AppRun): Promise<AppDone> {
     const failing = event.kind === 'finish' && isFailing(event.status);
     const previous =
       event.kind === 'finish' && (pipelineScope || (failing && run.mentions.on !== 'never'))
-        ? await previousPipeline(api, channel, ctx, key, trusted, ts)
+        ? await previousPipeline(api, channel, ctx, key, trusted)
         : undefined;
     if (event.kind === 'finish' && pipelineScope) trend = trendOf(event.status, previous?.status);
+    // One page per breakage: a pipeline whose jobs already failed has called its people.
+    const calledAlready =
+      failing && run.mentions.on !== 'always'
+        ? factsOf(await threadReplies(api, channel, ts), key, trusted).jobs.some(
+            (fact) => isFailing(fact.state as Status) && fact.key !== jobKey,
+          )
+        : false;
     const mentions =
       event.kind === 'finish' &&
       (failing || pipelineScope) &&
+      !calledAlready &&
       shouldMention(run.mentions.on, event.status, previous?.status)
-        ? await whomToCall(api, run, label)
+        ? await whomToCall(run, (deadline) => slackApiFor(deadline), label)
         : [];
 
     let text: string;
@@ -303,16 +325,21 @@ export async function runApp(run: AppRun): Promise<AppDone> {
       const finishedAt = nowIso();
       const took = between(ctx.pipeline.startedAt, finishedAt);
       const ended: Event = { ...event, duration: took, ...(trend ? { trend } : {}) };
-      const message = buildMessage(ctx, ended, run.message, mentions);
-      if (trend === 'still failing' && previous) {
+      const stillFailing = trend === 'still failing' && previous?.firstFailureTs;
+      const message = buildMessage(ctx, ended, run.message, stillFailing ? [] : mentions);
+      if (stillFailing) {
         // Not a new alarm: told in the first failure's thread, where the people on it already are.
+        const told = buildMessage(ctx, ended, run.message, mentions);
         await api('chat.postMessage', {
           channel,
-          thread_ts: previous.ts,
-          text: message.text,
-          blocks: message.blocks,
+          thread_ts: previous.firstFailureTs,
+          text: told.text,
+          blocks: told.blocks,
           unfurl_links: false,
           unfurl_media: false,
+        }).catch((error: unknown) => {
+          if (!(error instanceof SlackApiError)) throw error;
+          run.warn(`notify: warning: ${error.message}`);
         });
       }
       await api('chat.postMessage', {
@@ -375,6 +402,18 @@ export async function runApp(run: AppRun): Promise<AppDone> {
             },
           );
         }
+        // Slack notifies no one of a mention an edit adds: the people are called in a reply.
+        const pings = failing && mentions.some((mention) => mention.kind !== 'name');
+        const cc = pings ? mentionLine(mentions) : undefined;
+        if (cc) {
+          await api('chat.postMessage', {
+            channel,
+            thread_ts: ts,
+            text: `${cc}: ${buildMessage(ctx, shown, run.message).text}`,
+            unfurl_links: false,
+            unfurl_media: false,
+          });
+        }
       } else {
         const reply = await api<{ ts: string }>('chat.postMessage', {
           ...fields,
@@ -411,7 +450,7 @@ export async function runApp(run: AppRun): Promise<AppDone> {
       const output = run.env.GITHUB_OUTPUT?.trim();
       if (output) leave(run, output, dotenv({ slack_ts: ts, slack_channel: channel }), true);
     }
-    return { channel, ts, posted, text };
+    return { channel, ts, posted, text, mentions };
   } finally {
     deadline.dispose();
   }

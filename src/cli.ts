@@ -19,7 +19,7 @@ import { ConfigError, DeliveryError, ExitCode, NotifyError } from './errors.ts';
 import type { RetryNotice } from './http.ts';
 import type { Event } from './report.ts';
 import { buildMessage, buildSummaryMessage } from './targets/slack.ts';
-import { configured, isFailing, shouldMention } from './mentions.ts';
+import { configured, isFailing, shouldMention, type Mention } from './mentions.ts';
 import type { Summary } from './summary.ts';
 import { block, isOn, oneLine, quote } from './output.ts';
 import { FileError, type Platform } from './platform/types.ts';
@@ -48,13 +48,16 @@ type Parsed =
   | { kind: 'help' }
   | { kind: 'version' }
   | { kind: 'usage'; reason: string }
-  | { kind: 'run'; command: Command; flags: Flags };
+  | { kind: 'run'; command: Command; flags: Flags }
+  | { kind: 'doctor'; flags: Flags; sendTest: boolean };
 
 const EXAMPLES: Array<[string, string]> = [
   ['notify start', 'before_script: announce the pipeline'],
   ['notify finish', 'after_script: report CI_JOB_STATUS'],
   ['notify finish --status ${{ job.status }}', 'GitHub Actions, in a step with if: always()'],
   ['notify start --dry-run', 'print the Slack payload, send nothing'],
+  ['notify doctor', 'before a deploy relies on it: is everything in place? Sends nothing'],
+  ['notify doctor --send-test', 'the same, and post one test message where start would'],
 ];
 
 // Bounds on what is read: settings files are small; a GitHub event can carry a long pull
@@ -94,7 +97,7 @@ function distance(a: string, b: string): number {
 }
 
 function suggestion(name: string): string {
-  const [best] = [...FLAGS.keys(), 'help', 'version']
+  const [best] = [...FLAGS.keys(), 'help', 'version', 'send-test']
     .map((flag) => [flag, distance(name, flag)] as const)
     .sort((a, b) => a[1] - b[1]);
   return best && best[1] <= Math.max(2, Math.floor(name.length / 4))
@@ -112,6 +115,8 @@ export function parseCommandLine(argv: readonly string[]): Parsed {
   const flags: Flags = {};
   let help = false;
   let version = false;
+  // doctor's own switch: not a setting, so not in FLAGS.
+  let sendTest: boolean | undefined;
   // The first problem; --help or --version later on the line still win, as users expect.
   let problem: string | undefined;
   const blame = (reason: string) => (problem ??= reason);
@@ -130,7 +135,13 @@ export function parseCommandLine(argv: readonly string[]): Parsed {
     const inline = eq < 0 ? undefined : arg.slice(eq + 1);
     if (name === 'help' || name === 'h') help = true;
     else if (name === 'version' || name === 'v') version = true;
-    else if (!arg.startsWith('--')) blame(`unknown option ${/^-\w$/.test(arg) ? arg : HIDDEN}`);
+    else if (arg.startsWith('--') && (name === 'send-test' || name === 'no-send-test')) {
+      if (inline !== undefined && !/^(true|false)$/i.test(inline)) {
+        blame(`--${name} takes no value (it is a switch)`);
+      } else {
+        sendTest = (inline === undefined || /^true$/i.test(inline)) === (name === 'send-test');
+      }
+    } else if (!arg.startsWith('--')) blame(`unknown option ${/^-\w$/.test(arg) ? arg : HIDDEN}`);
     else {
       const negated = name.startsWith('no-') ? FLAGS.get(name.slice(3)) : undefined;
       const flag = FLAGS.get(name) ?? (negated?.type === 'boolean' ? negated : undefined);
@@ -160,15 +171,19 @@ export function parseCommandLine(argv: readonly string[]): Parsed {
   if (version) return { kind: 'version' };
   if (problem) return { kind: 'usage', reason: problem };
   const [command, extra] = positional;
-  if (command === undefined) return { kind: 'usage', reason: 'name a command: start or finish' };
-  if (command !== 'start' && command !== 'finish') {
+  if (command === undefined) {
+    return { kind: 'usage', reason: 'name a command: start, finish or doctor' };
+  }
+  if (command !== 'start' && command !== 'finish' && command !== 'doctor') {
     const what = shown(command);
-    const near = ['start', 'finish'].find((name) => distance(command.toLowerCase(), name) <= 2);
+    const near = ['start', 'finish', 'doctor'].find(
+      (name) => distance(command.toLowerCase(), name) <= 2,
+    );
     return {
       kind: 'usage',
       reason: what
-        ? `unknown command ${what} (${near ? `did you mean ${near}?` : 'expected start or finish'})`
-        : `unknown command ${HIDDEN}; expected start or finish`,
+        ? `unknown command ${what} (${near ? `did you mean ${near}?` : 'expected start, finish or doctor'})`
+        : `unknown command ${HIDDEN}; expected start, finish or doctor`,
     };
   }
   if (extra !== undefined) {
@@ -179,6 +194,10 @@ export function parseCommandLine(argv: readonly string[]): Parsed {
         ? `unexpected argument ${what} after ${command}`
         : `unexpected argument after ${command} ${HIDDEN}`,
     };
+  }
+  if (command === 'doctor') return { kind: 'doctor', flags, sendTest: sendTest ?? false };
+  if (sendTest !== undefined) {
+    return { kind: 'usage', reason: `--send-test is for notify doctor, not ${command}` };
   }
   return { kind: 'run', command, flags };
 }
@@ -193,13 +212,18 @@ async function helpText(): Promise<string> {
     )
     .command('start', 'Announce that the pipeline started')
     .command('finish', 'Report how the job ended (success, failed, canceled, timed out)')
+    .command(
+      'doctor',
+      'Check that everything is in place: the CI facts, where each setting came from, the webhook or the Slack app (token, scopes, channel), Grafana; one line per problem with its fix',
+    )
     .version(false)
     .help(false)
     .wrap(100)
     .epilog(
       'Settings: flags, then the environment (CI/CD variables), then a .env file, then defaults.\n' +
         'In CI a .env file is read only when --env-file or NOTIFY_ENV_FILE names it.\n' +
-        'Exit codes: 0 delivered or skipped, 1 delivery failed, 2 usage or configuration error.',
+        'Exit codes: 0 delivered or skipped, 1 delivery failed, 2 usage or configuration error.\n' +
+        'notify doctor: 0 all good, 1 something unreachable, 2 misconfigured.',
     );
   for (const [command, description] of EXAMPLES) cli.example(command, description);
   cli.option('help', { type: 'boolean', describe: 'Show this help', alias: 'h' });
@@ -211,6 +235,11 @@ async function helpText(): Promise<string> {
       group: `${spec.group}:`,
     });
   }
+  cli.option('send-test', {
+    type: 'boolean',
+    describe: 'notify doctor only: post one test message where start would',
+    group: 'Doctor:',
+  });
   return cli.getHelp();
 }
 
@@ -240,7 +269,12 @@ function inCi(env: Env): boolean {
 }
 
 /** The .env file's variables: named ones must be readable; the default one is optional. */
-function readDotenv(flags: Flags, options: MainOptions, warn: (text: string) => void): Env {
+function readDotenv(
+  flags: Flags,
+  options: MainOptions,
+  warn: (text: string) => void,
+  read?: (path: string) => void,
+): Env {
   const { env, cwd } = options;
   const fromFlag = typeof flags.envFile === 'string' ? flags.envFile.trim() : '';
   const explicit = fromFlag || env.NOTIFY_ENV_FILE?.trim() || undefined;
@@ -267,6 +301,7 @@ function readDotenv(flags: Flags, options: MainOptions, warn: (text: string) => 
     if (problem !== 'missing') warn(`notify: warning: ${quote(path)} is ${problem}; not read`);
     return {};
   }
+  read?.(path);
   return parseDotenv(text);
 }
 
@@ -394,7 +429,7 @@ async function run(
   dotenv: Env,
   out: Printer,
 ): Promise<ExitCode> {
-  const { env: merged, ignored } = layerEnv(options.env, dotenv);
+  const { env: merged, ignored } = layerEnv(options.env, dotenv, inCi(options.env));
   for (const name of ignored) {
     out.warn(`notify: warning: ${name} in the env file is ignored: it only comes from the job`);
   }
@@ -460,15 +495,21 @@ async function run(
   const label = envLabel(ctx, config.message.environment);
   // Without the Slack app there is no history to compare with, and no one to look up: a failure
   // calls whom NOTIFY_MENTION names.
+  // The Slack app decides from the channel's history, at send time.
   const mentions =
+    !config.app &&
     event.kind === 'finish' &&
     isFailing(event.status) &&
     shouldMention(config.mentions.on, event.status)
       ? configured(config.mentions, label)
       : [];
-  const payload = summary
-    ? buildSummaryMessage(ctx, summary, config.message, { mentions })
-    : buildMessage(ctx, event, config.message, mentions);
+  const payloadWith = (called: readonly Mention[]) =>
+    summary
+      ? buildSummaryMessage(ctx, summary, config.message, { mentions: called })
+      : buildMessage(ctx, event, config.message, called);
+  const payload = payloadWith(mentions);
+  // What the Slack app decided, for the other destinations of a failure.
+  let decided: readonly Mention[] = mentions;
   const app = config.app && {
     ...config.app,
     channel: channelRoute(config.routes, config.app.channel, label).to,
@@ -544,6 +585,7 @@ async function run(
             now: Date.now,
             warn: out.warn,
           });
+          decided = done.mentions;
           return `notify: ${done.posted ? 'posted' : 'updated'} the pipeline message in ${done.channel} (ts ${done.ts}): ${done.text}`;
         },
       });
@@ -551,7 +593,11 @@ async function run(
         steps.push({
           to: failureChannel,
           send: async (timeoutMs) => {
-            const also = await postElsewhere({ ...turn, timeoutMs }, failureChannel, payload);
+            const also = await postElsewhere(
+              { ...turn, timeoutMs },
+              failureChannel,
+              payloadWith(decided),
+            );
             return `notify: posted the failure in ${also.channel} too (NOTIFY_FAILURE_CHANNEL)`;
           },
         });
@@ -565,7 +611,7 @@ async function run(
           send: async (timeoutMs) => {
             const result = await deliver({
               url: hook.to,
-              payload,
+              payload: payloadWith(decided),
               timeoutMs,
               env: merged,
               signal: stop.signal,
@@ -609,6 +655,53 @@ async function run(
   }
 }
 
+/** What reading the .env file gave doctor: where it was, and what went wrong. */
+interface DotenvRead {
+  path?: string;
+  errors: ConfigError[];
+  warnings: string[];
+}
+
+/** `notify doctor`: its inputs from the machine, its lines through the one print point. */
+async function doctorCommand(
+  parsed: Extract<Parsed, { kind: 'doctor' }>,
+  options: MainOptions,
+  dotenv: Env,
+  read: DotenvRead,
+  out: Printer,
+): Promise<ExitCode> {
+  const { doctor } = await import('./doctor.ts');
+  const stop = new AbortController();
+  const release = options.onSignal((signal) => stop.abort(signal));
+  try {
+    return await doctor({
+      flags: parsed.flags,
+      sendTest: parsed.sendTest,
+      env: options.env,
+      dotenv,
+      ...(read.path ? { dotenvPath: read.path } : {}),
+      dotenvErrors: read.errors,
+      dotenvWarnings: read.warnings,
+      inCi: inCi(options.env),
+      io: {
+        // A provider's optional file (GitHub's event): one that cannot be read is left out.
+        readFile: (path) => {
+          const full = within(options.cwd, path);
+          if (full === undefined) throw new FileError(path, 'missing');
+          return options.readText(full, EVENT_FILE_MAX);
+        },
+      },
+      transport: (env) => options.transport(env),
+      signal: stop.signal,
+      now: Date.now,
+      say: out.say,
+      version: VERSION,
+    });
+  } finally {
+    release();
+  }
+}
+
 export async function main(options: MainOptions): Promise<ExitCode> {
   const { env } = options;
   let redactor = new Redactor().addUrl(env.SLACK_WEBHOOK_URL);
@@ -637,6 +730,24 @@ export async function main(options: MainOptions): Promise<ExitCode> {
         out.warn(`notify: ${parsed.reason}`);
         out.warn('Run notify --help to see the commands and options.');
         return ExitCode.Usage;
+      case 'doctor': {
+        // Doctor reports what the .env file did, and carries on without it.
+        const read: DotenvRead = { errors: [], warnings: [] };
+        let dotenv: Env = {};
+        try {
+          dotenv = readDotenv(
+            parsed.flags,
+            options,
+            (line) => read.warnings.push(line.replace(/^notify: warning: /, '')),
+            (path) => (read.path = path),
+          );
+        } catch (error) {
+          if (!(error instanceof ConfigError)) throw error;
+          read.errors.push(error);
+        }
+        redactor = redactorFor(parsed.flags, env, dotenv);
+        return await doctorCommand(parsed, options, dotenv, read, out);
+      }
       case 'run': {
         const dotenv = readDotenv(parsed.flags, options, out.warn);
         redactor = redactorFor(parsed.flags, env, dotenv);

@@ -138,7 +138,7 @@ export const SETTINGS = {
     type: 'string',
     group: 'Mentions',
     describe:
-      'Who else is called on failure: Slack user or group IDs, e.g. "<!subteam^S0123>,U0456", or per label "production=<!subteam^S0123>,review="',
+      'Who else is called on failure: Slack user or group IDs, e.g. "U0456", then per label: "production=<!subteam^S0123>,U0789,review="',
   },
   mentionOn: {
     flag: 'mention-on',
@@ -404,18 +404,28 @@ const NEVER_FROM_FILE = new Set([
 ]);
 
 /**
+ * In CI a file is the checkout's: it must not choose the environment label or the ref either,
+ * for they choose the routes and who is called. Outside CI, a `.env` of one's own may.
+ */
+const NOT_FROM_A_CHECKOUT = new Set(['NOTIFY_ENVIRONMENT', 'NOTIFY_ENVIRONMENT_MAP', 'NOTIFY_REF']);
+
+/**
  * The variables notify reads: the process environment (CI/CD variables included), and below
  * it notify's own settings from a .env file. The checkout is written by anyone who can push;
  * the job's variables are set by maintainers: a file only fills in what the job leaves unset
  * (or set to '', as CI platforms define unset variables). `ignored` names the file's settings
  * that may never come from a file.
  */
-export function layerEnv(processEnv: Env, dotenv: Env): { env: Env; ignored: string[] } {
+export function layerEnv(
+  processEnv: Env,
+  dotenv: Env,
+  inCi = false,
+): { env: Env; ignored: string[] } {
   const ignored: string[] = [];
   const fromFile: Array<[string, string | undefined]> = [];
   for (const [key, value] of Object.entries(dotenv)) {
     if (!isSetting(key)) continue;
-    if (NEVER_FROM_FILE.has(key)) ignored.push(key);
+    if (NEVER_FROM_FILE.has(key) || (inCi && NOT_FROM_A_CHECKOUT.has(key))) ignored.push(key);
     else if (!processEnv[key]?.trim()) fromFile.push([key, value]);
   }
   return { env: { ...processEnv, ...Object.fromEntries(fromFile) }, ignored };

@@ -41,8 +41,6 @@ export interface CiContext {
     /** First line of the commit message. */
     title?: string;
     author?: string;
-    /** The author's address as the commit says it: the committer's own word. */
-    authorEmail?: string;
     url?: string;
   };
   pipeline: {
@@ -54,6 +52,8 @@ export interface CiContext {
     source?: string;
     /** ISO 8601. */
     startedAt?: string;
+    /** Which of the project's pipelines, where a CI runs several per commit (a GitHub workflow). */
+    name?: string;
   };
   job: {
     /** The CI's id for this run of the job, where it has one (GitLab's CI_JOB_ID). */

@@ -78,15 +78,36 @@ function isOf(message: SlackMessage, type: string, key: PipelineKey, trusted: Tr
  * The pipeline's message names its pipeline, its ref and, once it ended, how: the next pipeline
  * of the same ref reads that to say fixed, broken or still failing.
  */
-export function pipelineMetadata(key: PipelineKey, ctx: CiContext, status?: Status): Metadata {
+export function pipelineMetadata(
+  key: PipelineKey,
+  ctx: CiContext,
+  end?: { status: Status; finishedAt?: string },
+): Metadata {
   return {
     event_type: PIPELINE_EVENT,
     event_payload: {
       ...key,
       ...(ctx.pipeline.startedAt ? { started_at: ctx.pipeline.startedAt } : {}),
-      ...(ctx.ref.name ? { ref: ctx.ref.name } : {}),
-      ...(status ? { status } : {}),
+      ...lineOf(ctx),
+      ...(end ? { status: end.status } : {}),
+      ...(end?.finishedAt ? { finished_at: end.finishedAt } : {}),
     },
+  };
+}
+
+/**
+ * What makes pipelines one line of history: the ref, the workflow (GitHub runs several per
+ * push), and whether it runs for a merge request (GitLab runs those beside the branch's own).
+ */
+function lineOf(ctx: CiContext): Record<string, string> {
+  const change =
+    ctx.pipeline.source === 'merge_request_event' ||
+    ctx.pipeline.source === 'pull_request' ||
+    ctx.pipeline.source === 'pull_request_target';
+  return {
+    ...(ctx.ref.name ? { ref: ctx.ref.name } : {}),
+    ...(ctx.pipeline.name ? { workflow: ctx.pipeline.name } : {}),
+    ...(change ? { for: 'change' } : {}),
   };
 }
 
@@ -281,7 +302,7 @@ export async function redrawParent(
       channel,
       ts,
       ...options.draw(board),
-      metadata: pipelineMetadata(key, options.ctx, board.end?.status),
+      metadata: pipelineMetadata(key, options.ctx, board.end),
     });
     drawnFrom = now;
   }
@@ -293,14 +314,20 @@ const PREVIOUS_PAGES = 3;
 
 export interface Previous {
   status: Status;
-  /** Its message: a failure that goes on is told in its thread. */
+  /** Its message. */
   ts: string;
+  /** The message of the first failure of the run of failures it ends, if it failed. */
+  firstFailureTs?: string;
 }
 
+/** Only a pass or a failure says how the line stands: a canceled pipeline says nothing. */
+const ENDS: ReadonlySet<string> = new Set(['success', 'failed', 'timedout']);
+const FAILING: ReadonlySet<string> = new Set(['failed', 'timedout']);
+
 /**
- * The last pipeline of the same project and ref that ended, before `before` (this pipeline's
- * message), from the channel's own history: no CI API is needed. Nothing when there is none
- * within the pages read (a first run, or one too far back).
+ * The last pipeline of the same line (project, ref, workflow, merge request or not) that ended,
+ * by the time it ended, from the channel's own history: no CI API is needed. Nothing when there
+ * is none within the pages read (a first run, or one too far back).
  */
 export async function previousPipeline(
   api: SlackApi,
@@ -308,14 +335,14 @@ export async function previousPipeline(
   ctx: CiContext,
   key: PipelineKey,
   trusted: Trusted,
-  before: string,
 ): Promise<Previous | undefined> {
   if (!ctx.ref.name) return undefined;
+  const line = lineOf(ctx);
+  const ended: Array<{ status: Status; ts: string; at: number }> = [];
   let cursor: string | undefined;
   for (let page = 0; page < PREVIOUS_PAGES; page++) {
     const answer = await api<Page>('conversations.history', {
       channel,
-      latest: before,
       limit: HISTORY_PAGE,
       include_all_metadata: true,
       cursor,
@@ -329,16 +356,30 @@ export async function previousPipeline(
         payload.provider !== key.provider ||
         payload.project !== key.project ||
         payload.pipeline === key.pipeline ||
-        payload.ref !== ctx.ref.name
+        payload.ref !== line.ref ||
+        payload.workflow !== line.workflow ||
+        payload.for !== line.for
       )
         continue;
       const status = str(payload.status);
-      // A pipeline still running has not said how it went: the one before it has.
-      if (status && JOB_STATES.has(status) && status !== 'running')
-        return { status: status as Status, ts: message.ts };
+      if (!status || !ENDS.has(status)) continue;
+      const finished = Date.parse(str(payload.finished_at) ?? '');
+      ended.push({
+        status: status as Status,
+        ts: message.ts,
+        at: Number.isFinite(finished) ? finished : Number(message.ts) * 1000,
+      });
     }
     cursor = answer.response_metadata?.next_cursor;
     if (!answer.has_more || !cursor) break;
   }
-  return undefined;
+  ended.sort((a, b) => b.at - a.at);
+  const [last] = ended;
+  if (!last) return undefined;
+  let first: string | undefined;
+  for (const pipeline of ended) {
+    if (!FAILING.has(pipeline.status)) break;
+    first = pipeline.ts;
+  }
+  return { status: last.status, ts: last.ts, ...(first ? { firstFailureTs: first } : {}) };
 }

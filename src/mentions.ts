@@ -63,10 +63,9 @@ export function shouldMention(on: MentionOn, status: Status, previous?: Status):
 /** One target as a user writes it: `U0123`, `<@U0123>`, `S0123`, `<!subteam^S0123>`, `here`… */
 export function parseTarget(name: string, raw: string): Mention {
   const target = raw.trim();
-  const user = /^<?@?([UW][A-Z0-9]{2,})(?:\|[^>]*)?>?$/.exec(target);
-  if (user && (target.startsWith('<@') || !target.startsWith('<')))
-    return { kind: 'user', id: user[1]! };
-  const group = /^(?:<!subteam\^(S[A-Z0-9]{2,})(?:\|[^>]*)?>|(S[A-Z0-9]{2,}))$/.exec(target);
+  const user = /^(?:<@([UW][A-Z0-9]{2,})>|@?([UW][A-Z0-9]{2,}))$/.exec(target);
+  if (user) return { kind: 'user', id: (user[1] ?? user[2])! };
+  const group = /^(?:<!subteam\^(S[A-Z0-9]{2,})(?:\|[\w.@-]*)?>|(S[A-Z0-9]{2,}))$/.exec(target);
   if (group) return { kind: 'group', id: (group[1] ?? group[2])! };
   if (/^(<!here>|!?here|@here)$/.test(target)) return { kind: 'here' };
   if (/^(<!channel>|!?channel|@channel)$/.test(target)) return { kind: 'channel' };
@@ -76,32 +75,33 @@ export function parseTarget(name: string, raw: string): Mention {
 }
 
 /**
- * `U0123,<!subteam^S0456>` for every label, and `production=<!subteam^S0123> U0456,review=` per
- * label (targets of one label separated by spaces; nothing after `=` calls no one there).
+ * `U0123,<!subteam^S0456>` for every label, then per label: `production=<!subteam^S0123>,U0456,
+ * review=`. Targets are separated by commas or spaces; a target after `label=` belongs to that
+ * label until the next `label=`; nothing after `=` calls no one from this list there.
  */
 export function parseMentions(name: string, value: string): Omit<MentionSettings, 'on'> {
   const everyone: Mention[] = [];
   const map: Array<readonly [string, Mention[]]> = [];
+  let current: Mention[] = everyone;
   for (const entry of value
     .split(/[,\n]/)
     .map((part) => part.trim())
     .filter(Boolean)) {
     const eq = entry.indexOf('=');
-    if (eq < 0) {
-      everyone.push(parseTarget(name, entry));
-      continue;
+    let targets = entry;
+    if (eq >= 0) {
+      const pattern = entry.slice(0, eq).trim();
+      if (!pattern) {
+        throw new ConfigError(
+          `${name} has an entry with no label before = (expected e.g. production=<!subteam^S0123ABCD>)`,
+        );
+      }
+      current = [];
+      map.push([pattern, current]);
+      targets = entry.slice(eq + 1);
     }
-    const pattern = entry.slice(0, eq).trim();
-    if (!pattern)
-      throw new ConfigError(
-        `${name} has an entry with no label before = (expected e.g. production=<!subteam^S0123ABCD>)`,
-      );
-    const targets = entry
-      .slice(eq + 1)
-      .trim()
-      .split(/\s+/)
-      .filter(Boolean);
-    map.push([pattern, targets.map((target) => parseTarget(name, target))]);
+    for (const target of targets.split(/\s+/).filter(Boolean))
+      current.push(parseTarget(name, target));
   }
   return { everyone, map };
 }

@@ -184,27 +184,44 @@ export type SlackApi = <T extends object = Record<string, unknown>>(
   args: Readonly<Record<string, unknown>>,
 ) => Promise<T>;
 
+/**
+ * One Web API call, with the headers of the answer that was taken: auth.test's `x-oauth-scopes`
+ * names the token's scopes, which no JSON field does.
+ */
+export async function slackApiCall<T extends object = Record<string, unknown>>(
+  options: SlackApiOptions,
+  method: string,
+  args: Readonly<Record<string, unknown>>,
+): Promise<{ value: T; headers: HttpResponse['headers'] }> {
+  const base = options.baseUrl.href.replace(/\/+$/, '');
+  const read = judge(method, args);
+  let headers: HttpResponse['headers'] = {};
+  const { value } = await exchange({
+    url: new URL(`${base}/${method}`),
+    body: formBody(args),
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded; charset=utf-8',
+      authorization: `Bearer ${options.token}`,
+      'user-agent': 'notify',
+    },
+    deadline: options.deadline,
+    env: options.env,
+    transport: options.transport,
+    // The last answer judged is the one returned: a retried call keeps its final headers.
+    judge: (response, attempts) => {
+      headers = response.headers;
+      return read(response, attempts);
+    },
+    bodyLimit: BODY_LIMIT,
+    okBodyGraceMs: OK_BODY_GRACE_MS,
+    onRetry: options.onRetry,
+    random: options.random,
+  });
+  return { value: value as T, headers };
+}
+
 /** A caller of Web API methods: each call's answer (`ok: true`), or a SlackApiError. */
 export function slackApi(options: SlackApiOptions): SlackApi {
-  const base = options.baseUrl.href.replace(/\/+$/, '');
-  return async <T extends object>(method: string, args: Readonly<Record<string, unknown>>) => {
-    const { value } = await exchange({
-      url: new URL(`${base}/${method}`),
-      body: formBody(args),
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded; charset=utf-8',
-        authorization: `Bearer ${options.token}`,
-        'user-agent': 'notify',
-      },
-      deadline: options.deadline,
-      env: options.env,
-      transport: options.transport,
-      judge: judge(method, args),
-      bodyLimit: BODY_LIMIT,
-      okBodyGraceMs: OK_BODY_GRACE_MS,
-      onRetry: options.onRetry,
-      random: options.random,
-    });
-    return value as T;
-  };
+  return async <T extends object>(method: string, args: Readonly<Record<string, unknown>>) =>
+    (await slackApiCall<T>(options, method, args)).value;
 }

@@ -1,6 +1,5 @@
 // https://docs.github.com/en/actions/reference/workflows-and-actions/variables
 import {
-  emailOf,
   firstLine,
   flag,
   profileUrl,
@@ -14,8 +13,7 @@ import {
 /** The parts of the webhook event payload (GITHUB_EVENT_PATH) that a message can use. */
 interface GithubEvent {
   repository?: { default_branch?: unknown };
-  head_commit?: { message?: unknown; author?: { name?: unknown; email?: unknown } };
-  pusher?: { email?: unknown };
+  head_commit?: { message?: unknown; author?: { name?: unknown } };
   pull_request?: {
     number?: unknown;
     title?: unknown;
@@ -111,14 +109,11 @@ export const github: Provider = {
       environment: {},
       user: actor,
       userUrl: profileUrl(server, actor),
-      // The pusher's address is the account's; a pull request's event names none.
-      userEmail: emailOf(str(event.pusher?.email)),
       commit: {
         sha,
         shortSha: sha?.slice(0, 7),
         title: firstLine(str(event.head_commit?.message)),
         author: str(event.head_commit?.author?.name),
-        authorEmail: emailOf(str(event.head_commit?.author?.email)),
         url: projectUrl && sha ? `${projectUrl}/commit/${sha}` : undefined,
       },
       pipeline: {
@@ -126,6 +121,8 @@ export const github: Provider = {
         attempt: val(env, 'GITHUB_RUN_ATTEMPT'),
         url: runUrl,
         source: val(env, 'GITHUB_EVENT_NAME'),
+        // Each workflow is a pipeline of its own: a push runs them side by side.
+        name: val(env, 'GITHUB_WORKFLOW'),
       },
       // GitHub exposes no job URL in its variables: the run is the closest link.
       job: { name: val(env, 'GITHUB_JOB'), stage: val(env, 'GITHUB_WORKFLOW'), url: runUrl },

@@ -62,7 +62,6 @@ export const gitlab: Provider = {
         shortSha: val(env, 'CI_COMMIT_SHORT_SHA') ?? sha?.slice(0, 8),
         title: firstLine(val(env, 'CI_COMMIT_TITLE') ?? val(env, 'CI_COMMIT_MESSAGE')),
         author: authorName(val(env, 'CI_COMMIT_AUTHOR')),
-        authorEmail: emailOf(val(env, 'CI_COMMIT_AUTHOR')),
         url: projectUrl && sha ? `${projectUrl}/-/commit/${sha}` : undefined,
       },
       pipeline: {

@@ -2,6 +2,7 @@
 // who a failure calls (found by address, or named by the job's settings), and how a pipeline's
 // end compares with the last one of the same ref: fixed, broken, still failing.
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -12,6 +13,7 @@ import {
   type StoredMessage,
 } from '../helpers/fake-slack-api.ts';
 import { startFakeSlack } from '../helpers/fake-slack.ts';
+import { listen } from '../helpers/listen.ts';
 import { GITLAB_ENV, runNotify, type RunResult } from '../helpers/run.ts';
 
 const CHANNEL = 'C0DEPLOYS';
@@ -23,6 +25,10 @@ let slack: FakeSlackApi;
 const start = (scopes?: string[]) =>
   startFakeSlackApi({
     postRate: false,
+    channels: [
+      { id: 'C0DEPLOYS', name: 'deploys' },
+      { id: 'C0ONCALL', name: 'oncall' },
+    ],
     users: [{ id: 'U0JIYOUNG', email: 'jiyoung@example.com', name: 'jiyoung' }],
     ...(scopes ? { scopes } : {}),
   });
@@ -90,6 +96,81 @@ describe('mentions on failure', () => {
     ]);
   });
 
+  it('the mention is a new message: the edited failure reply gets a cc reply under it', async () => {
+    const env = pipeline();
+    await run(['start'], env({ name: 'deploy-production' }));
+    await run(['finish'], env({ name: 'deploy-production', status: 'failed' }));
+    const replies = slack.threadReplies(CHANNEL, parents()[0]!.ts);
+    const cc = replies.filter((r) => r.text.startsWith('cc '));
+    expect(cc).toHaveLength(1);
+    expect(cc[0]!.text).toMatch(
+      /^cc <@U0JIYOUNG> <!subteam\^S0ONCALL>: :x: chat-server production job deploy-production failed/,
+    );
+  });
+
+  it('one breakage calls people once: a second failing job and the end call no one', async () => {
+    const env = pipeline();
+    for (const name of ['test', 'lint']) {
+      await run(['start'], env({ name }));
+      await run(['finish'], env({ name, status: 'failed' }));
+    }
+    await run(['finish', '--scope', 'pipeline', '--status', 'failed'], env());
+    const replies = slack.threadReplies(CHANNEL, parents()[0]!.ts);
+    // The first failure's reply (edited: no one hears of that) and its cc reply call; nothing else.
+    const calling = replies.filter((r) => /<@U0JIYOUNG>/.test(r.text));
+    expect(calling.map((r) => r.text)).toEqual([
+      expect.stringMatching(/^:x: chat-server production job test failed .* cc <@U0JIYOUNG>/),
+      expect.stringMatching(/^cc <@U0JIYOUNG> .*: :x: chat-server production job test failed/),
+    ]);
+  });
+
+  it('a lookup Slack cannot answer costs one warning, never the message', async () => {
+    // Slack, but its user lookup answers HTTP 500 every time.
+    const relay = createServer((req, res) => {
+      if (req.url?.includes('users.lookupByEmail')) {
+        req.resume();
+        res.writeHead(500).end('oops');
+        return;
+      }
+      const upstream = new URL(slack.apiUrl);
+      const forward = request(
+        {
+          host: upstream.hostname,
+          port: upstream.port,
+          path: req.url,
+          method: req.method,
+          headers: req.headers,
+        },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      req.pipe(forward);
+    });
+    const { port, close } = await listen(relay);
+    try {
+      const env = pipeline({ NOTIFY_SLACK_API_URL: `http://127.0.0.1:${port}/api` });
+      await run(['start'], env({ name: 'deploy' }));
+      const result = await run(
+        ['finish', '--timeout', '8'],
+        env({ name: 'deploy', status: 'failed' }),
+      );
+      expect(
+        result.stderr
+          .trim()
+          .split('\n')
+          .filter((l) => l.includes('warning')),
+      ).toEqual([
+        expect.stringMatching(/users\.lookupByEmail.*; the person is named, not mentioned$/),
+      ]);
+      const [reply] = slack.threadReplies(CHANNEL, parents()[0]!.ts);
+      expect(reply?.text).toMatch(/failed.* cc jiyoung <!subteam\^S0ONCALL>$/);
+    } finally {
+      await close();
+    }
+  });
+
   it('a failing review app calls only the person who started it', async () => {
     const env = pipeline({
       CI_COMMIT_REF_NAME: 'feature/typing',
@@ -123,10 +204,10 @@ describe('mentions on failure', () => {
     expect(result.stderr).toBe('');
     const [reply] = slack.threadReplies(CHANNEL, parents()[0]!.ts);
     expect(reply?.text).toMatch(/ cc jiyoung <!subteam\^S0ONCALL>$/);
-    // The account's address first, then the commit's.
+    // The account's address only: the commit's is whatever its author wrote.
     expect(
       slack.calls.filter((c) => c.method === 'users.lookupByEmail').map((c) => c.args.email),
-    ).toEqual(['nobody@example.com', 'x@example.com']);
+    ).toEqual(['nobody@example.com']);
   });
 
   it('without users:read.email: one warning naming the scope, and the person named', async () => {
@@ -192,6 +273,43 @@ describe('fixed, broken, still failing', () => {
     await wholePipeline('failed', { NOTIFY_MENTION_ON: 'always' });
     const told = slack.threadReplies(CHANNEL, parents()[0]!.ts).at(-1);
     expect(told?.text).toMatch(/still failing.*cc <@U0JIYOUNG> <!subteam\^S0ONCALL>$/);
+  });
+
+  it('a third red in a row is told in the first failure’s thread', async () => {
+    await wholePipeline('failed');
+    await wholePipeline('failed');
+    await wholePipeline('failed');
+    const [first, second] = parents();
+    const stillFailing = (ts: string) =>
+      slack.threadReplies(CHANNEL, ts).filter((r) => /still failing/.test(r.text));
+    expect(stillFailing(first!.ts)).toHaveLength(2);
+    expect(stillFailing(second!.ts)).toHaveLength(1); // its own end
+  });
+
+  it('a canceled pipeline leaves the line as it was', async () => {
+    await wholePipeline('failed');
+    const canceled = pipeline();
+    await run(['start', '--scope', 'pipeline'], canceled());
+    await run(['finish', '--scope', 'pipeline', '--status', 'canceled'], canceled());
+    await wholePipeline('failed');
+    expect(parents()[2]?.text).toMatch(/still failing/);
+  });
+
+  it('merge request pipelines are a line of their own', async () => {
+    await wholePipeline('failed');
+    await wholePipeline('success', { CI_PIPELINE_SOURCE: 'merge_request_event' });
+    expect(parents()[1]?.text).toMatch(
+      /^:white_check_mark: chat-server production pipeline succeeded/,
+    );
+  });
+
+  it('the failure channel calls whom the pipeline message called: no one while still failing', async () => {
+    await wholePipeline('failed', { NOTIFY_FAILURE_CHANNEL: 'C0ONCALL' });
+    await wholePipeline('failed', { NOTIFY_FAILURE_CHANNEL: 'C0ONCALL' });
+    const oncall = slack.channelMessages('C0ONCALL');
+    expect(oncall).toHaveLength(2);
+    expect(oncall[0]!.text).toMatch(/cc <@U0JIYOUNG> <!subteam\^S0ONCALL>$/);
+    expect(oncall[1]!.text).not.toMatch(/cc /);
   });
 
   it('another branch is another story: no trend', async () => {

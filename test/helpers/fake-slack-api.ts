@@ -620,6 +620,30 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
       },
     ],
     [
+      'conversations.info',
+      (args) => {
+        // A private channel the bot is not in is one it cannot see: not found, as in Slack.
+        const channel = channels.find((c) => c.id === text(args.channel));
+        if (!channel || (channel.isPrivate && !isMember(channel))) fail('channel_not_found');
+        need(channel.isPrivate ? 'groups:read' : 'channels:read');
+        return {
+          channel: {
+            id: channel.id,
+            name: channel.name,
+            is_channel: true,
+            is_group: false,
+            is_im: false,
+            is_mpim: false,
+            is_private: channel.isPrivate === true,
+            is_archived: false,
+            is_general: false,
+            is_member: isMember(channel),
+            name_normalized: channel.name,
+          },
+        };
+      },
+    ],
+    [
       'users.lookupByEmail',
       (args) => {
         need('users:read.email');

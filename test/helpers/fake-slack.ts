@@ -31,6 +31,26 @@ export function status(code: number, body = '', headers: Record<string, string> 
   };
 }
 
+/**
+ * An incoming webhook as Slack answers it: a message with text or blocks is posted (200 ok); a
+ * JSON object without either is refused with 400 no_text, anything else with 400
+ * invalid_payload. What `notify doctor` tells a live webhook by.
+ */
+export const slackWebhook: Responder = (req, res) => {
+  const message = req.json;
+  let refusal: string | undefined;
+  if (typeof message !== 'object' || message === null || Array.isArray(message)) {
+    refusal = 'invalid_payload';
+  } else {
+    const { text, blocks } = message as { text?: unknown; blocks?: unknown };
+    const hasText = typeof text === 'string' && text.trim() !== '';
+    const hasBlocks = Array.isArray(blocks) && blocks.length > 0;
+    if (!hasText && !hasBlocks) refusal = 'no_text';
+  }
+  if (refusal) res.writeHead(400, { 'content-type': 'text/plain' }).end(refusal);
+  else void ok(req, res);
+};
+
 /** Answer the n-th request with responders[n], and every later one with the last. */
 export function sequence(...responders: Responder[]): Responder {
   let n = 0;

@@ -46,8 +46,13 @@ describe('main', () => {
   });
 
   it.each<[string[], string]>([
-    [[], 'name a command: start or finish'],
-    [['deploy'], 'unknown command "deploy" (expected start or finish)'],
+    [[], 'name a command: start, finish or doctor'],
+    [['deploy'], 'unknown command "deploy" (expected start, finish or doctor)'],
+    [['docter'], 'unknown command "docter" (did you mean doctor?)'],
+    [['start', '--send-test'], '--send-test is for notify doctor, not start'],
+    [['finish', '--no-send-test'], '--send-test is for notify doctor, not finish'],
+    [['doctor', '--sendtest'], 'unknown option --sendtest (did you mean --send-test?)'],
+    [['doctor', '--send-test=maybe'], '--send-test takes no value (it is a switch)'],
     [['strat'], 'unknown command "strat" (did you mean start?)'],
     [['Finsh'], 'unknown command "Finsh" (did you mean finish?)'],
     [['start', '--bogus'], 'unknown option --bogus'],
@@ -66,6 +71,16 @@ describe('main', () => {
       stdout: '',
       stderr: `notify: ${reason}\nRun notify --help to see the commands and options.\n`,
     });
+  });
+
+  it('--help names doctor, its switch and its exit codes', async () => {
+    const { stdout } = await run(['--help']);
+    expect(stdout).toMatch(/^ {2}notify doctor +Check that everything is in place/m);
+    expect(stdout).toContain('--send-test');
+    expect(stdout).toContain('notify doctor --send-test');
+    expect(stdout).toContain(
+      'notify doctor: 0 all good, 1 something unreachable, 2 misconfigured.',
+    );
   });
 
   it('--help anywhere prints the help, with every setting, and exits 0', async () => {
@@ -121,14 +136,25 @@ describe('main', () => {
     ['GitLab', GITLAB],
     ['CI=true alone', { CI: 'true', NOTIFY_PROJECT: 'chat-server' }],
   ])('in CI (%s), the checkout .env is not read unless named', async (_name, env) => {
-    writeFileSync(join(cwd, '.env'), 'NOTIFY_ENVIRONMENT=staging\nNOTIFY_DRY_RUN=false\n');
-    writeFileSync(join(cwd, 'notify.env'), 'NOTIFY_ENVIRONMENT=review\n');
+    writeFileSync(join(cwd, '.env'), 'NOTIFY_USER=staging\nNOTIFY_DRY_RUN=false\n');
+    writeFileSync(join(cwd, 'notify.env'), 'NOTIFY_USER=reviewer\n');
     const plain = await run(['start', '--dry-run'], env);
     expect(JSON.parse(plain.stdout).text).not.toContain('staging');
     const named = await run(['start', '--dry-run', '--env-file', 'notify.env'], env);
-    expect(JSON.parse(named.stdout).text).toContain('chat-server review pipeline');
+    expect(JSON.parse(named.stdout).text).toContain('by reviewer');
     const byVariable = await run(['start', '--dry-run'], { ...env, NOTIFY_ENV_FILE: 'notify.env' });
-    expect(JSON.parse(byVariable.stdout).text).toContain('chat-server review pipeline');
+    expect(JSON.parse(byVariable.stdout).text).toContain('by reviewer');
+  });
+
+  it('in CI, a named .env cannot choose the label or the ref: they choose routes and who is called', async () => {
+    writeFileSync(
+      join(cwd, 'notify.env'),
+      'NOTIFY_ENVIRONMENT=review\nNOTIFY_ENVIRONMENT_MAP=main=review\nNOTIFY_REF=feature/x\n',
+    );
+    const result = await run(['start', '--dry-run', '--env-file', 'notify.env'], GITLAB);
+    expect(JSON.parse(result.stdout).text).toContain('chat-server production pipeline');
+    for (const name of ['NOTIFY_ENVIRONMENT', 'NOTIFY_ENVIRONMENT_MAP', 'NOTIFY_REF'])
+      expect(result.stderr).toContain(`${name} in the env file is ignored`);
   });
 
   it('a named .env never turns a failed job green', async () => {
@@ -224,6 +250,30 @@ describe('main', () => {
     expect(result.stdout).toBe('');
   });
 
+  it('doctor: an --env-file that cannot be read is one problem among the rest, on stdout', async () => {
+    const result = await run(['doctor', '--env-file', 'missing.env'], GITLAB);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toMatch(
+      /^ {2}FAIL {2}env file ".*missing\.env" cannot be read: missing/m,
+    );
+    expect(result.stdout).toMatch(/^ {2}project +chat-server$/m);
+  });
+
+  it('doctor: a token given as a flag is masked in every line', async () => {
+    const token = 'xoxb-1234567890-s3cr3tt0k3n';
+    const result = await run(
+      ['doctor', '--bot-token', token, '--channel', 'C0DEPLOYS', '--timeout', '1'],
+      { ...GITLAB, NOTIFY_SLACK_API_URL: 'http://127.0.0.1:9/api' },
+    );
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/^ {2}SLACK_BOT_TOKEN +\*{4} +--bot-token$/m);
+    expect(result.stdout).toMatch(
+      /FAIL {2}SLACK_BOT_TOKEN at Slack \(http:\/\/127\.0\.0\.1:9\/api\): /,
+    );
+    expect(`${result.stdout}${result.stderr}`).not.toContain('s3cr3t');
+  });
+
   it('a status with control characters cannot forge a line or reach the terminal raw', async () => {
     const result = await run(
       ['finish', '--status', 'x\nnotify: sent the finish notification\u001b[31m'],
@@ -240,6 +290,12 @@ describe('main', () => {
 describe('parseCommandLine', () => {
   it.each([
     [['start'], { kind: 'run', command: 'start', flags: {} }],
+    [['doctor'], { kind: 'doctor', flags: {}, sendTest: false }],
+    [
+      ['doctor', '--send-test', '--timeout', '5'],
+      { kind: 'doctor', flags: { timeout: '5' }, sendTest: true },
+    ],
+    [['--send-test=false', 'doctor'], { kind: 'doctor', flags: {}, sendTest: false }],
     [
       ['finish', '--status', 'failed', '--timeout=5', '--no-soft-fail'],
       {

@@ -1247,6 +1247,63 @@ describe('conversations.list', () => {
   });
 });
 
+describe('conversations.info', () => {
+  const channels = [
+    { id: 'C0DEPLOYS', name: 'deploys' },
+    { id: 'C0BUILDS', name: 'builds', member: false },
+    { id: 'G0SECRET', name: 'secret', isPrivate: true },
+    { id: 'G0HIDDEN', name: 'hidden', isPrivate: true, member: false },
+  ];
+
+  it.each([
+    ['a public channel the bot is in', 'C0DEPLOYS', 'deploys', false, true],
+    ['a public channel it is not in', 'C0BUILDS', 'builds', false, false],
+    ['a private channel it is in', 'G0SECRET', 'secret', true, true],
+  ])('%s', async (_name, id, name, isPrivate, isMember) => {
+    const api = await fake({ channels });
+    const { body } = await call(api, 'conversations.info', { channel: id });
+
+    expect(body).toEqual({
+      ok: true,
+      channel: {
+        id,
+        name,
+        is_channel: true,
+        is_group: false,
+        is_im: false,
+        is_mpim: false,
+        is_private: isPrivate,
+        is_archived: false,
+        is_general: false,
+        is_member: isMember,
+        name_normalized: name,
+      },
+    });
+  });
+
+  it.each<[string, Record<string, unknown>, FakeSlackApiOptions, Record<string, unknown>]>([
+    ['an unknown channel', { channel: 'C0NOWHERE' }, {}, { error: 'channel_not_found' }],
+    ['a private channel it is not in', { channel: 'G0HIDDEN' }, {}, { error: 'channel_not_found' }],
+    ['a name instead of an ID', { channel: '#deploys' }, {}, { error: 'channel_not_found' }],
+    [
+      'a public channel without channels:read',
+      { channel: 'C0DEPLOYS' },
+      { scopes: ['groups:read'] },
+      { error: 'missing_scope', needed: 'channels:read', provided: 'groups:read' },
+    ],
+    [
+      'a private channel without groups:read',
+      { channel: 'G0SECRET' },
+      { scopes: ['channels:read'] },
+      { error: 'missing_scope', needed: 'groups:read', provided: 'channels:read' },
+    ],
+  ])('refuses %s', async (_name, args, options, expected) => {
+    const api = await fake({ channels, ...options });
+    const { body } = await call(api, 'conversations.info', args);
+    expect(body).toEqual({ ok: false, ...expected });
+  });
+});
+
 describe('users.lookupByEmail', () => {
   const users = [
     { id: 'U0ALICE001', email: 'alice@example.com', name: 'alice' },

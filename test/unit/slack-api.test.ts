@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SlackApiError } from '../../src/errors.ts';
 import { Deadline } from '../../src/http.ts';
-import { explainApiError, formBody, slackApi } from '../../src/slack-api.ts';
+import { explainApiError, formBody, slackApi, slackApiCall } from '../../src/slack-api.ts';
 import { nodeTransport } from '../../src/platform/node-http.ts';
 import {
   startFakeSlackApi,
@@ -60,6 +60,20 @@ describe('slackApi', () => {
       event_type: 'notify_pipeline',
       event_payload: { pipeline: '1' },
     });
+  });
+
+  it('slackApiCall gives the answer’s headers too: the token’s scopes', async () => {
+    fake = await startFakeSlackApi({ scopes: ['chat:write', 'channels:read'] });
+    const deadline = new Deadline(10_000);
+    deadlines.push(deadline);
+    const options = { baseUrl: new URL(fake.apiUrl), token: fake.token, deadline, env: {} };
+    const { value, headers } = await slackApiCall<{ bot_id?: string }>(
+      { ...options, transport: nodeTransport({}) },
+      'auth.test',
+      {},
+    );
+    expect(value.bot_id).toBe('B0NOTIFYBOT');
+    expect(headers['x-oauth-scopes']).toBe('chat:write,channels:read');
   });
 
   it('names the missing scope and how to add it', async () => {

@@ -53,16 +53,14 @@ const pushContext: CiContext = {
   environment: {},
   user: 'jiyoung',
   userUrl: 'https://github.com/jiyoung',
-  userEmail: 'jiyoung@example.com',
   commit: {
     sha: SHA,
     shortSha: 'e83c516',
     title: 'Add read receipts',
     author: 'Jiyoung Kim',
-    authorEmail: 'jiyoung@example.com',
     url: `${REPO_URL}/commit/${SHA}`,
   },
-  pipeline: { id: '9876543210', attempt: '1', url: RUN_URL, source: 'push' },
+  pipeline: { id: '9876543210', attempt: '1', url: RUN_URL, source: 'push', name: 'Deploy' },
   job: { name: 'deploy', stage: 'Deploy', url: RUN_URL },
 };
 
@@ -116,7 +114,13 @@ describe('github.context', () => {
         shortSha: '5f1c0e2',
         url: `${REPO_URL}/commit/${PR_HEAD_SHA}`,
       },
-      pipeline: { id: '9876543210', attempt: '1', url: RUN_URL, source: 'pull_request' },
+      pipeline: {
+        id: '9876543210',
+        attempt: '1',
+        url: RUN_URL,
+        source: 'pull_request',
+        name: 'CI',
+      },
       job: { name: 'test', stage: 'CI', url: RUN_URL },
       change: {
         kind: 'pull_request',
@@ -146,16 +150,14 @@ describe('github.context', () => {
       environment: {},
       user: 'jiyoung',
       userUrl: 'https://github.com/jiyoung',
-      userEmail: 'jiyoung@example.com',
       commit: {
         sha: SHA,
         shortSha: 'e83c516',
         title: 'Release 1.2.0',
         author: 'Jiyoung Kim',
-        authorEmail: 'jiyoung@example.com',
         url: `${REPO_URL}/commit/${SHA}`,
       },
-      pipeline: { id: '9876543210', attempt: '1', url: RUN_URL, source: 'push' },
+      pipeline: { id: '9876543210', attempt: '1', url: RUN_URL, source: 'push', name: 'Release' },
       job: { name: 'release', stage: 'Release', url: RUN_URL },
     });
   });
@@ -179,7 +181,13 @@ describe('github.context', () => {
       user: 'release-bot',
       userUrl: 'https://github.com/release-bot',
       commit: { sha: SHA, shortSha: 'e83c516', url: `${REPO_URL}/commit/${SHA}` },
-      pipeline: { id: '9876543210', attempt: '1', url: RUN_URL, source: 'schedule' },
+      pipeline: {
+        id: '9876543210',
+        attempt: '1',
+        url: RUN_URL,
+        source: 'schedule',
+        name: 'Nightly',
+      },
       job: { name: 'e2e', stage: 'Nightly', url: RUN_URL },
     });
   });
@@ -215,9 +223,8 @@ describe('github.context', () => {
     writeFileSync(corrupt, '{"pull_request": {"number": 42, "title": "Show typ');
 
     /** The push context minus the event's details. */
-    const { userEmail: _fromEvent, ...pushWithoutEmail } = pushContext;
     const withoutEvent: CiContext = {
-      ...pushWithoutEmail,
+      ...pushContext,
       ref: { name: 'main', isTag: false },
       commit: { sha: SHA, shortSha: 'e83c516', url: `${REPO_URL}/commit/${SHA}` },
     };
@@ -276,7 +283,6 @@ describe('github.context', () => {
       };
       expect(github.context(env, io)).toEqual({
         ...pushContext,
-        userEmail: undefined,
         ref: { name: '42/merge', isTag: false },
         commit: {
           sha: PR_MERGE_SHA,
@@ -297,7 +303,6 @@ describe('github.context', () => {
       };
       expect(github.context(env, io)).toEqual({
         ...pushContext,
-        userEmail: undefined,
         ref: { name: 'feature/typing', isTag: false },
         commit: { sha: SHA, shortSha: 'e83c516', url: `${REPO_URL}/commit/${SHA}` },
         change: { kind: 'pull_request', number: '42', url: `${REPO_URL}/pull/42` },
@@ -344,7 +349,7 @@ describe('github.context', () => {
       user: 'jiyoung',
       userUrl: 'https://github.com/jiyoung',
       commit: { sha: SHA, shortSha: 'e83c516' },
-      pipeline: { id: '9876543210', attempt: '1', source: 'push' },
+      pipeline: { id: '9876543210', attempt: '1', source: 'push', name: 'Deploy' },
       job: { name: 'deploy', stage: 'Deploy' },
     });
   });

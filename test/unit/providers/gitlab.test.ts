@@ -77,7 +77,6 @@ describe('gitlab.context', () => {
         shortSha: 'e83c5163',
         title: 'Add read receipts',
         author: 'Jiyoung Kim',
-        authorEmail: 'jiyoung@example.com',
         url: `${PROJECT_URL}/-/commit/${SHA}`,
       },
       pipeline: {
@@ -138,7 +137,6 @@ describe('gitlab.context', () => {
         shortSha: '5f1c0e2d',
         title: 'Log in with SSO',
         author: 'Minho Park',
-        authorEmail: 'minho@example.com',
         url: `${PROJECT_URL}/-/commit/5f1c0e2d9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d`,
       },
       pipeline: {
@@ -190,7 +188,6 @@ describe('gitlab.context', () => {
         shortSha: 'e83c5163',
         title: 'Release 1.2.0',
         author: 'Jiyoung Kim',
-        authorEmail: 'jiyoung@example.com',
         url: `${PROJECT_URL}/-/commit/${SHA}`,
       },
       pipeline: {
@@ -236,7 +233,6 @@ describe('gitlab.context', () => {
         shortSha: 'e83c5163',
         title: 'Add read receipts',
         author: 'Jiyoung Kim',
-        authorEmail: 'jiyoung@example.com',
         url: `${PROJECT_URL}/-/commit/${SHA}`,
       },
       pipeline: {
@@ -312,7 +308,6 @@ describe('gitlab.context', () => {
       shortSha: 'e83c5163',
       title: 'Fix the login loop',
       author: 'Jiyoung Kim',
-      authorEmail: 'jiyoung@example.com',
       url: `${PROJECT_URL}/-/commit/${SHA}`,
     });
   });
