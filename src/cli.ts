@@ -17,7 +17,9 @@ import type { Lookup } from './ci-api/index.ts';
 import type { CiContext, Env } from './context.ts';
 import { ConfigError, DeliveryError, ExitCode, NotifyError } from './errors.ts';
 import type { RetryNotice } from './http.ts';
-import type { Event } from './report.ts';
+import { buildReport, buildSummaryReport, type Event, type Report } from './report.ts';
+import { pipelineKey } from './conversation.ts';
+import { plainPieces } from './targets/pieces.ts';
 import { buildMessage, buildSummaryMessage } from './targets/slack.ts';
 import { configured, isFailing, shouldMention, type Mention } from './mentions.ts';
 import type { Summary } from './summary.ts';
@@ -520,7 +522,36 @@ async function run(
   const webhooks = app
     ? hooks.filter((hook) => hook.to === config.routes.failureWebhookUrl)
     : hooks;
+  // Each webhook's chat tool, from its URL or NOTIFY_TARGET: a retired kind of URL is exit 2
+  // before anything is sent.
+  const { pickTarget } = await import('./targets/index.ts');
+  const picked = webhooks.map((hook) => ({
+    hook,
+    ...pickTarget(
+      hook.to,
+      config.target,
+      hook.to === config.routes.failureWebhookUrl
+        ? 'NOTIFY_FAILURE_WEBHOOK_URL'
+        : 'SLACK_WEBHOOK_URL',
+    ),
+  }));
+  const keys = {
+    ...(pipelineKey(ctx) ? { pipeline: Object.values(pipelineKey(ctx)!).join('/') } : {}),
+    ...(ctx.job.name || ctx.job.id ? { job: ctx.job.id ?? ctx.job.name } : {}),
+  };
+  const reportWith = (called: readonly Mention[]): Report => ({
+    ...(summary
+      ? buildSummaryReport(ctx, summary, config.message, { mentions: called })
+      : buildReport(ctx, event, config.message, { mentions: called })),
+    keys,
+  });
   if (config.dryRun) {
+    for (const { target, why } of picked) out.warn(`notify: dry run: for ${target.title}: ${why}`);
+    const bySlack = picked.every(({ target }) => target.name === 'slack');
+    const rendered = () =>
+      Object.fromEntries(
+        picked.map(({ target }) => [target.name, target.render(reportWith(mentions))]),
+      );
     const because = sendReasons(config.filter, ctx, event);
     const routed =
       because.length || config.routes.webhookMap.length || config.routes.failureWebhookUrl;
@@ -541,10 +572,21 @@ async function run(
           : routed
             ? {
                 ...(because.length ? { because } : {}),
-                to: hooks.map((hook) => ({ webhook: maskUrl(hook.to), why: hook.why })),
-                message: payload,
+                to: picked.map(({ hook, target, why }) => ({
+                  webhook: maskUrl(hook.to),
+                  why: hook.why,
+                  chat: target.name,
+                  chatWhy: why,
+                })),
+                ...(bySlack ? { message: payload } : { messages: rendered() }),
               }
-            : payload,
+            : bySlack
+              ? payload
+              : {
+                  chat: picked[0]!.target.name,
+                  why: picked[0]!.why,
+                  message: rendered()[picked[0]!.target.name],
+                },
         null,
         2,
       ),
@@ -603,23 +645,30 @@ async function run(
         });
       }
     }
-    if (webhooks.length) {
-      const { deliver } = await import('./slack.ts');
-      for (const hook of webhooks) {
+    if (picked.length) {
+      const { sendToWebhook } = await import('./webhook.ts');
+      for (const { hook, target } of picked) {
         steps.push({
           to: maskUrl(hook.to),
           send: async (timeoutMs) => {
-            const result = await deliver({
+            const report = reportWith(decided);
+            const result = await sendToWebhook({
+              target,
               url: hook.to,
-              payload: payloadWith(decided),
+              report,
+              command,
               timeoutMs,
               env: merged,
               signal: stop.signal,
               transport: options.transport(merged),
               onRetry,
+              platform: options,
+              warn: out.warn,
             });
             const tries = result.attempts === 1 ? '1 attempt' : `${result.attempts} attempts`;
-            return `notify: sent the ${command} notification to ${maskUrl(hook.to)} (${tries}): ${payload.text}`;
+            const where = target.name === 'slack' ? '' : `${target.title} at `;
+            const said = target.name === 'slack' ? payload.text : plainPieces(report.headline);
+            return `notify: ${result.edited ? 'updated' : 'sent'} the ${command} notification to ${where}${maskUrl(hook.to)} (${tries}): ${said}`;
           },
         });
       }

@@ -13,6 +13,7 @@ import type { SummarySettings, Token } from './ci-api/index.ts';
 import { parseNeeds } from './ci-api/needs.ts';
 import type { MessageSettings, Scope } from './report.ts';
 import { parseMentionOn, parseMentions, type MentionSettings } from './mentions.ts';
+import { TARGET_NAMES, type TargetName } from './targets/types.ts';
 import { quote } from './output.ts';
 import { parseBranches, parseWhen, type Filter, type Routes } from './routing.ts';
 import { parseStatus, STATUS_NAMES, statusHint, type Status } from './status.ts';
@@ -41,6 +42,13 @@ interface SettingSpec {
 
 /** Every setting, with its flag and variable, in one place: `--help` and the README list these. */
 export const SETTINGS = {
+  target: {
+    flag: 'target',
+    env: 'NOTIFY_TARGET',
+    type: 'string',
+    group: 'Delivery',
+    describe: `The chat tool behind the webhook URL: ${TARGET_NAMES.join(', ')} [default: from the URL]`,
+  },
   webhookUrl: {
     flag: 'webhook-url',
     env: 'SLACK_WEBHOOK_URL',
@@ -360,6 +368,8 @@ export interface Config {
   app?: AppConfig;
   /** Undefined: no webhook configured, skip. */
   webhookUrl?: URL;
+  /** The chat tool, when NOTIFY_TARGET names it; else each webhook URL says. */
+  target?: TargetName;
   dryRun: boolean;
   /** The status given on the command line or in NOTIFY_STATUS, if any. */
   status?: Exclude<Status, 'unknown'>;
@@ -678,6 +688,16 @@ function summarySettings(read: Reader, env: Env): SummarySettings {
   };
 }
 
+/** NOTIFY_TARGET: one of the tools' names, checked without loading any of them. */
+function parseTarget(named: { value: string; name: string } | undefined): TargetName | undefined {
+  if (!named) return undefined;
+  const wanted = named.value.toLowerCase();
+  const found = TARGET_NAMES.find((target) => target === wanted);
+  if (found) return found;
+  const shown = /^[\w-]{1,30}$/.test(named.value) ? quote(named.value) : 'another value';
+  throw new ConfigError(`${named.name} must be one of ${TARGET_NAMES.join(', ')} (got ${shown})`);
+}
+
 function mentionSettings(read: Reader): MentionSettings {
   const mention = read.named('mention');
   const on = read.named('mentionOn');
@@ -717,6 +737,7 @@ export function resolveConfig(command: Command, flags: Flags, env: Env): Config 
     command,
     ...(app ? { app } : {}),
     webhookUrl,
+    ...(read.named('target') ? { target: parseTarget(read.named('target')) } : {}),
     dryRun: read.boolean('dryRun'),
     status,
     timeoutMs: parseTimeout(read.named('timeout')),

@@ -2,6 +2,8 @@
 // (the facts), where each setting came from, and whether the webhook, the Slack app (its token,
 // scopes and channels) and Grafana answer; one line per problem, with its fix. Nothing is posted
 // unless asked (--send-test). Every line goes out through the printer it is given.
+import { pickTarget, type Picked } from './targets/index.ts';
+import type { TargetName } from './targets/types.ts';
 import {
   applyOverrides,
   CHANNEL_ID,
@@ -451,8 +453,20 @@ function webhooksOf(config: Config, appMode: boolean): Hook[] {
   return [...hooks.values()];
 }
 
-async function probeWebhook(hook: Hook, reach: Reach): Promise<Line> {
+async function probeWebhook(hook: Hook, reach: Reach, named?: TargetName): Promise<Line> {
   const subject = `${hook.names.join(', ')} ${maskUrl(hook.url)}`;
+  let picked: Picked;
+  try {
+    picked = pickTarget(hook.url, named, hook.names[0]);
+  } catch (error) {
+    return bad('misconfigured', error instanceof Error ? error.message : String(error));
+  }
+  // Only Slack's webhooks say whether they exist without posting (400 no_text to `{}`).
+  if (picked.target.name !== 'slack') {
+    return info(
+      `${subject}: a ${picked.target.title} webhook (${picked.why}); it cannot be checked without posting: notify start posts one message`,
+    );
+  }
   try {
     const { value } = await exchange({
       url: hook.url,
@@ -705,6 +719,15 @@ async function sendTest(
   const [hook] = webhookRoutes(config.routes, config.webhookUrl, label, START);
   if (!hook) return skip('test message: not sent, this run has no webhook to send it to');
   const subject = `test message to ${hook.why} ${maskUrl(hook.to)}`;
+  const tool = (() => {
+    try {
+      return pickTarget(hook.to, config.target).target;
+    } catch {
+      return undefined;
+    }
+  })();
+  if (tool && tool.name !== 'slack')
+    return skip(`${subject}: a ${tool.title} webhook: notify start posts its message there`);
   if (!live.has(hook.to.href)) return skip(`${subject}: not sent until its problem above is fixed`);
   try {
     await exchange({
@@ -834,7 +857,7 @@ export async function doctor(options: DoctorOptions): Promise<ExitCode> {
     const app = appMode && config.app;
     if (appMode && !app) print(skip('Slack app: not checked until the settings above are fixed'));
     const [probes, checked, health] = await Promise.all([
-      Promise.all(hooks.map((hook) => probeWebhook(hook, reach))),
+      Promise.all(hooks.map((hook) => probeWebhook(hook, reach, config.target))),
       app ? checkApp(app, config, reach) : undefined,
       grafana && !linkBlocked.length ? checkGrafana(grafana, grafanaSetting, reach) : undefined,
     ]);

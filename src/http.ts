@@ -92,6 +92,8 @@ export interface ExchangeOptions<T> {
   url: URL;
   /** POST unless told. */
   method?: 'GET' | 'POST' | 'PATCH';
+  /** Who answers, for messages: Slack unless told. */
+  peer?: string;
   body: string;
   headers: Record<string, string>;
   deadline: Deadline;
@@ -336,7 +338,7 @@ export async function exchange<T>(
       const asked = outcome.delayMs;
       if (asked !== undefined && Date.now() + asked >= deadline.at) {
         throw new SlackRequestError(
-          `rate limited: Slack asked to wait ${Math.ceil(asked / 1000)}s (Retry-After), past the ${deadline.seconds}s deadline (NOTIFY_TIMEOUT)`,
+          `rate limited: ${options.peer ?? 'Slack'} asked to wait ${Math.ceil(asked / 1000)}s (Retry-After), past the ${deadline.seconds}s deadline (NOTIFY_TIMEOUT)`,
           'rate_limited',
           attempts,
           outcome.error,

@@ -1,7 +1,25 @@
 // A secret never appears in any output: everything notify prints passes through a Redactor.
 
 // Path segments the mask shows as they are: the same in every webhook, so no secret.
-const PUBLIC_SEGMENTS = new Set(['services', 'hooks']);
+// The words of the chat tools' webhook paths: no secret, and masking them would garble every
+// line that says "webhook".
+const PUBLIC_SEGMENTS = new Set([
+  'services',
+  'hooks',
+  'api',
+  'v10',
+  'webhooks',
+  'webhookb2',
+  'IncomingWebhook',
+  'workflows',
+  'triggers',
+  'manual',
+  'paths',
+  'invoke',
+  'v1',
+  'spaces',
+  'messages',
+]);
 
 /** `https://hooks.slack.com/services/T…/B…/****`: enough to tell webhooks apart, not to use one. */
 export function maskUrl(url: URL): string {

@@ -48,6 +48,16 @@ export interface Summary {
 
 const FAILED: ReadonlySet<JobOutcome> = new Set(['failed', 'timedout']);
 
+/** What a job's line says besides its name and duration: the states that are not outcomes. */
+export const JOB_NOTE: Partial<Record<JobOutcome, string>> = {
+  skipped: 'skipped',
+  manual: 'manual',
+  running: 'running',
+  pending: 'pending',
+  canceled: 'canceled',
+  timedout: 'timed out',
+};
+
 export const isRealFailure = (job: PipelineJob) => FAILED.has(job.status) && !job.allowFailure;
 export const isAllowedFailure = (job: PipelineJob) => FAILED.has(job.status) && !!job.allowFailure;
 

@@ -2,7 +2,9 @@
 // deadline with the retry policy every call shares (http.ts), the answer read by the target.
 import type { Env } from './context.ts';
 import { Deadline, exchange, type RetryNotice } from './http.ts';
-import type { Transport } from './platform/types.ts';
+import { parse as parseDotenv } from 'dotenv';
+import { stateFile } from './app.ts';
+import type { Platform, Transport } from './platform/types.ts';
 import type { Report } from './report.ts';
 import type { Target } from './targets/types.ts';
 
@@ -38,6 +40,8 @@ export interface Sent {
   id?: string;
   /** The payload that went. */
   payload: unknown;
+  /** PATCH: an earlier message was edited. */
+  method: 'POST' | 'PATCH';
 }
 
 export async function send(options: SendOptions): Promise<Sent> {
@@ -49,6 +53,7 @@ export async function send(options: SendOptions): Promise<Sent> {
     const { value, attempts } = await exchange({
       url: delivery.url,
       method: delivery.method,
+      peer: target.title,
       body: delivery.body,
       headers: { 'content-type': 'application/json; charset=utf-8', 'user-agent': 'notify' },
       deadline,
@@ -62,8 +67,64 @@ export async function send(options: SendOptions): Promise<Sent> {
       onRetry: options.onRetry,
       random: options.random,
     });
-    return { attempts, payload, ...(value.id ? { id: value.id } : {}) };
+    return {
+      attempts,
+      payload,
+      method: delivery.method,
+      ...(value.id ? { id: value.id } : {}),
+    };
   } finally {
     deadline.dispose();
   }
+}
+
+export interface WebhookTurn extends Omit<SendOptions, 'previousId'> {
+  command: 'start' | 'finish';
+  platform: Pick<Platform, 'readText' | 'writeText'>;
+  warn: (line: string) => void;
+}
+
+const STATE_MAX = 4 * 1024;
+
+/**
+ * One turn of a job with a webhook: its start posts; on a tool whose messages are edited
+ * (Discord), its finish edits what the start posted, found in the state the start left in the
+ * job's own folder. A message that is gone, or no state, and the finish posts anew.
+ */
+export async function sendToWebhook(turn: WebhookTurn): Promise<Sent & { edited: boolean }> {
+  const { target, report } = turn;
+  const path =
+    target.editsMessages && report.keys.pipeline
+      ? stateFile(
+          turn.env,
+          { provider: target.name, project: '', pipeline: report.keys.pipeline },
+          `${report.keys.job ?? 'pipeline'}.${target.name}`,
+        )
+      : undefined;
+  let previousId: string | undefined;
+  if (path && turn.command === 'finish') {
+    try {
+      previousId = parseDotenv(turn.platform.readText(path, STATE_MAX)).NOTIFY_MESSAGE_ID;
+    } catch {
+      previousId = undefined;
+    }
+    if (previousId && !/^\d{1,30}$/.test(previousId)) previousId = undefined;
+  }
+  let sent: Sent;
+  let edited = false;
+  try {
+    sent = await send({ ...turn, ...(previousId ? { previousId } : {}) });
+    edited = sent.method === 'PATCH';
+  } catch (error) {
+    if (!previousId || !target.editGone?.(error)) throw error;
+    sent = await send(turn);
+  }
+  if (path && turn.command === 'start' && sent.id && /^\d{1,30}$/.test(sent.id)) {
+    try {
+      turn.platform.writeText(path, `NOTIFY_MESSAGE_ID=${sent.id}\n`);
+    } catch {
+      turn.warn(`notify: warning: cannot write ${path}; the finish will post a message of its own`);
+    }
+  }
+  return { ...sent, edited };
 }

@@ -2,8 +2,13 @@
 // one line each, in sections within Slack's limits whatever the pipeline's size: jobs that do
 // not fit are counted, and the payload is never one Slack would refuse.
 import { formatDuration } from '../board.ts';
-import type { JobOutcome, PipelineJob, Summary } from '../summary.ts';
-import { isAllowedFailure } from '../summary.ts';
+import {
+  isAllowedFailure,
+  JOB_NOTE,
+  type JobOutcome,
+  type PipelineJob,
+  type Summary,
+} from '../summary.ts';
 import { link, mrkdwn, SECTION_LIMIT } from '../text.ts';
 
 const NAME_MAX = 100;
@@ -23,16 +28,6 @@ const JOB_EMOJI: Readonly<Record<JobOutcome, string>> = {
   pending: ':clock3:',
 };
 
-/** What a line says besides the name and duration: the states that are not plain outcomes. */
-const NOTE: Partial<Record<JobOutcome, string>> = {
-  skipped: 'skipped',
-  manual: 'manual',
-  running: 'running',
-  pending: 'pending',
-  canceled: 'canceled',
-  timedout: 'timed out',
-};
-
 export function jobEmoji(job: PipelineJob): string {
   return isAllowedFailure(job) ? ':warning:' : JOB_EMOJI[job.status];
 }
@@ -42,7 +37,7 @@ export function jobLine(job: PipelineJob, withStage = false): string {
   const parts = [`${jobEmoji(job)} ${link(job.url, mrkdwn(job.name, NAME_MAX))}`];
   if (withStage && job.stage) parts.push(`at stage ${mrkdwn(job.stage, NAME_MAX)}`);
   if (job.durationMs !== undefined) parts.push(formatDuration(job.durationMs));
-  const note = NOTE[job.status];
+  const note = JOB_NOTE[job.status];
   if (note) parts.push(note);
   if (isAllowedFailure(job)) parts.push('(allowed to fail)');
   if (job.downstream) parts.push('(downstream pipeline)');

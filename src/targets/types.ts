@@ -6,7 +6,8 @@ import type { Verdict } from '../http.ts';
 import type { HttpResponse } from '../platform/types.ts';
 import type { Report } from '../report.ts';
 
-export type TargetName = 'slack' | 'mattermost' | 'teams' | 'discord' | 'google-chat';
+export const TARGET_NAMES = ['slack', 'mattermost', 'teams', 'discord', 'google-chat'] as const;
+export type TargetName = (typeof TARGET_NAMES)[number];
 
 /** One request to the tool. */
 export interface Delivery {
@@ -41,6 +42,8 @@ export interface Target {
   judge(response: HttpResponse, attempts: number): Verdict<Delivered>;
   /** Whether a job's finish edits its start's message (Discord) instead of posting anew. */
   editsMessages?: boolean;
+  /** Whether an edit failed because the message is gone: then the finish posts anew. */
+  editGone?: (error: unknown) => boolean;
 }
 
 export type { DeliveryError };

@@ -1,7 +1,7 @@
 // Slack's permanent errors: one request, no retry, and one line that says what Slack said and
 // what to do about it. --soft-fail turns the failure into a warning for jobs that must not fail.
 import { describe, expect, it } from 'vitest';
-import { SLACK_ERRORS } from '../../src/slack.ts';
+import { SLACK_ERRORS } from '../../src/targets/slack.ts';
 import { startFakeSlack, status } from '../helpers/fake-slack.ts';
 import { closeAfterEach, expectNoSecrets, jobEnv, notify, oneLine } from './support.ts';
 

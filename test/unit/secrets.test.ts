@@ -20,7 +20,7 @@ describe('maskUrl', () => {
   it.each<[string, string]>([
     [
       'https://hooks.slack.com/triggers/T0123ABCD/9876543210/0123456789abcdef',
-      'https://hooks.slack.com/t…/T…/9…/****',
+      'https://hooks.slack.com/triggers/T…/9…/****',
     ],
     ['http://127.0.0.1:8080/hooks/abcdef', 'http://127.0.0.1:8080/hooks/****'],
     ['https://chat.example.com/', 'https://chat.example.com/'],

@@ -1,0 +1,63 @@
+// Which chat tool a webhook URL is: each target recognises its own URLs; NOTIFY_TARGET says it
+// outright (a tool behind a proxy, or on a host of its own). Slack's payload is the default:
+// Slack-compatible servers take it.
+import { ConfigError } from '../errors.ts';
+import { discord } from './discord.ts';
+import { googleChat } from './google-chat.ts';
+import { mattermost } from './mattermost.ts';
+import { slack } from './slack.ts';
+import { retiredTeamsUrl, teams } from './teams.ts';
+import type { Target, TargetName } from './types.ts';
+
+/** In the order they are tried: the specific hosts first, Mattermost's any-host path last. */
+export const TARGETS: readonly Target[] = [slack, discord, googleChat, teams, mattermost];
+
+/** The paths that name a tool wherever it is served from. */
+const PATHS: ReadonlyArray<readonly [TargetName, RegExp, string]> = [
+  [
+    'discord',
+    /^\/api\/(?:v\d+\/)?webhooks\/\d+\/[\w-]+\/?$/,
+    "a Discord webhook's (/api/webhooks/…)",
+  ],
+  [
+    'teams',
+    /^\/workflows\/[^/]+\/triggers\/manual\/paths\/invoke\/?$/,
+    "a Teams workflow's (/workflows/…/triggers/manual/paths/invoke)",
+  ],
+  [
+    'google-chat',
+    /^\/v1\/spaces\/[^/]+\/messages\/?$/,
+    "a Google Chat space's (/v1/spaces/…/messages)",
+  ],
+];
+
+export interface Picked {
+  target: Target;
+  /** Why this tool, for --dry-run. */
+  why: string;
+}
+
+/** The tool a webhook URL is for; exit 2 for a kind of webhook that no longer works. */
+export function pickTarget(url: URL, named?: TargetName, setting = 'SLACK_WEBHOOK_URL'): Picked {
+  if (named) {
+    const target = TARGETS.find((t) => t.name === named)!;
+    return { target, why: `NOTIFY_TARGET is ${named}` };
+  }
+  const retired = retiredTeamsUrl(url);
+  if (retired) throw new ConfigError(`${setting}: ${retired}`);
+  for (const target of TARGETS) {
+    const why = target.recognise(url);
+    if (why) return { target, why };
+  }
+  // On a host of its own (a proxy, a test server), a tool's webhook still has its path.
+  for (const [name, shape, what] of PATHS) {
+    if (shape.test(url.pathname) && (name !== 'google-chat' || url.searchParams.has('key'))) {
+      const target = TARGETS.find((t) => t.name === name)!;
+      return { target, why: `the path is ${what}` };
+    }
+  }
+  return {
+    target: slack,
+    why: "no chat tool's own webhook address: Slack's payload, which Slack-compatible servers take",
+  };
+}
