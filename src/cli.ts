@@ -210,7 +210,7 @@ async function helpText(): Promise<string> {
   const cli = yargs()
     .scriptName('notify')
     .usage(
-      'notify <command> [options]\n\nTell your team in Slack that a pipeline started and how it ended.',
+      'notify <command> [options]\n\nTell your team in chat (Slack, Mattermost, Teams, Discord, Google Chat) that a pipeline started\nand how it ended.',
     )
     .command('start', 'Announce that the pipeline started')
     .command('finish', 'Report how the job ended (success, failed, canceled, timed out)')

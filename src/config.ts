@@ -54,7 +54,8 @@ export const SETTINGS = {
     env: 'SLACK_WEBHOOK_URL',
     type: 'string',
     group: 'Delivery',
-    describe: 'Slack incoming webhook URL (a secret). Unset: print one line, skip, exit 0',
+    describe:
+      'Incoming webhook URL of Slack, Mattermost, Teams, Discord or Google Chat (a secret). Unset: print one line, skip, exit 0',
   },
   botToken: {
     flag: 'bot-token',
@@ -411,6 +412,8 @@ const NEVER_FROM_FILE = new Set([
   // Whom a message calls: a file must not page anyone, nor silence the on-call.
   'NOTIFY_MENTION',
   'NOTIFY_MENTION_ON',
+  // Which syntax the message is written in: another tool's would not escape what this one reads.
+  'NOTIFY_TARGET',
 ]);
 
 /**

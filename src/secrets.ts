@@ -19,7 +19,11 @@ const PUBLIC_SEGMENTS = new Set([
   'v1',
   'spaces',
   'messages',
+  'slack',
+  'github',
 ]);
+/** A Teams workflow URL's query names its API version and trigger path: no secret but `sig`. */
+const PUBLIC_PARAMS = new Set(['api-version', 'sp', 'sv']);
 
 /** `https://hooks.slack.com/services/T…/B…/****`: enough to tell webhooks apart, not to use one. */
 export function maskUrl(url: URL): string {
@@ -74,14 +78,15 @@ export class Redactor {
       // ids (T0123ABCD, B0456EFGH, a Discord id) have digits; words (`services`, `webhooks`)
       // do not, and masking them would garble the mask and every message that says `webhook`.
       const last = i === segments.length - 1;
-      if (last || (segment.length >= 8 && /\d/.test(segment) && !PUBLIC_SEGMENTS.has(segment))) {
+      if (PUBLIC_SEGMENTS.has(segment)) return;
+      if (last || (segment.length >= 8 && /\d/.test(segment))) {
         this.add(segment, '****');
       }
     });
     // Only when there is a query: reading searchParams costs more than the rest of a URL.
     if (url.search) {
-      for (const value of url.searchParams.values()) {
-        if (value.length >= 8) this.add(value, '****');
+      for (const [key, value] of url.searchParams) {
+        if (value.length >= 8 && !PUBLIC_PARAMS.has(key)) this.add(value, '****');
       }
     }
     return this;

@@ -13,6 +13,7 @@ import { mostJobsThatFit, type Detail, type ShownJobs } from './jobs.ts';
 import {
   buttonLinks,
   escapeWithin,
+  noAutolink,
   plainSyntax,
   renderPieces,
   TONE_EMOJI,
@@ -89,7 +90,8 @@ const ENTITIES: Readonly<Record<string, string>> = {
 const htmlChar = (char: string) => ENTITIES[char] ?? char;
 
 /** An untrusted value as card text: escaped, one line, at most `max` characters. */
-export const cardText = (raw: string, max: number): string => escapeWithin(raw, max, htmlChar);
+export const cardText = (raw: string, max: number): string =>
+  escapeWithin(raw, max, noAutolink(htmlChar));
 
 /** A URL for `<a href="…">`: one `linkable` accepted, quoted for the attribute. */
 export function hrefOf(raw: string): string | undefined {
@@ -108,8 +110,8 @@ const html: Syntax = {
   },
 };
 
-const inert = plainSyntax(inertChar);
-const textSyntax = plainSyntax(textChar);
+const inert = plainSyntax(noAutolink(inertChar));
+const textSyntax = plainSyntax(noAutolink(textChar));
 
 const render = (pieces: readonly Piece[], syntax: Syntax) =>
   renderPieces(unicodeEmoji(pieces), syntax);

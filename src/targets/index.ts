@@ -39,16 +39,30 @@ export interface Picked {
 
 /** The tool a webhook URL is for; exit 2 for a kind of webhook that no longer works. */
 export function pickTarget(url: URL, named?: TargetName, setting = 'SLACK_WEBHOOK_URL'): Picked {
-  if (named) {
-    const target = TARGETS.find((t) => t.name === named)!;
-    return { target, why: `NOTIFY_TARGET is ${named}` };
-  }
   const retired = retiredTeamsUrl(url);
   if (retired) throw new ConfigError(`${setting}: ${retired}`);
-  for (const target of TARGETS) {
-    const why = target.recognise(url);
-    if (why) return { target, why };
+  // Discord's Slack- and GitHub-compatible endpoints take another tool's payload: notify writes
+  // Discord's own, with the mentions it allows.
+  if (/^\/api\/(?:v\d+\/)?webhooks\/\d+\/[\w-]+\/(?:slack|github)\/?$/.test(url.pathname)) {
+    throw new ConfigError(
+      `${setting} is a Discord webhook with /slack or /github at its end: give it without that suffix, notify writes Discord's own messages`,
+    );
   }
+  const recognised = TARGETS.map((target) => ({ target, why: target.recognise(url) })).find(
+    (found) => found.why !== undefined,
+  ) as Picked | undefined;
+  if (named) {
+    const target = TARGETS.find((t) => t.name === named)!;
+    // Mattermost is told by its path alone, on any host: a Slack-compatible server can look alike.
+    const byHost = recognised && recognised.target.name !== 'mattermost';
+    if (byHost && recognised.target.name !== named) {
+      throw new ConfigError(
+        `NOTIFY_TARGET is ${named}, but ${setting} is ${recognised.target.title}'s (${recognised.why}): unset NOTIFY_TARGET, or give a ${target.title} webhook`,
+      );
+    }
+    return { target, why: `NOTIFY_TARGET is ${named}` };
+  }
+  if (recognised) return recognised;
   // On a host of its own (a proxy, a test server), a tool's webhook still has its path.
   for (const [name, shape, what] of PATHS) {
     if (shape.test(url.pathname) && (name !== 'google-chat' || url.searchParams.has('key'))) {

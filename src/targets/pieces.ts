@@ -36,6 +36,20 @@ export function escapeWithin(
 }
 
 /**
+ * For a tool that links bare addresses by itself (Teams, Google Chat): a zero-width space after
+ * the `:` of `://` and after a dot before a letter, so that `evil.example/x` or
+ * `https://evil.example` in a branch or a title stays text, shown as itself.
+ */
+export const noAutolink =
+  (escapeChar: (char: string, next: string | undefined) => string) =>
+  (char: string, next: string | undefined): string => {
+    const escaped = escapeChar(char, next);
+    if (char === ':' && next === '/') return `${escaped}\u200b`;
+    if (char === '.' && next !== undefined && /[A-Za-z]/.test(next)) return `${escaped}\u200b`;
+    return escaped;
+  };
+
+/**
  * Units (characters, escapes) joined, at most `max` characters: when they are longer, as many
  * whole units as leave room for an ellipsis, then the ellipsis.
  */
@@ -112,7 +126,9 @@ export function renderPieces(pieces: readonly Piece[], syntax: Syntax): string {
 }
 
 /** Plain text, where the tool reads nothing but what `escapeChar` escapes: no emphasis, no links. */
-export const plainSyntax = (escapeChar: (char: string) => string = (c) => c): Syntax => ({
+export const plainSyntax = (
+  escapeChar: (char: string, next: string | undefined) => string = (c) => c,
+): Syntax => ({
   escape: (raw, max) => escapeWithin(raw, max, escapeChar),
   strong: (text) => text,
   link: (_url, label) => label,

@@ -13,6 +13,7 @@ import { mostJobsThatFit, type Detail, type ShownJobs } from './jobs.ts';
 import {
   buttonLinks,
   escapeWithin,
+  noAutolink,
   plainSyntax,
   renderPieces,
   TONE_EMOJI,
@@ -80,7 +81,8 @@ const MARKDOWN = /[\\*_`~[\]<>{}]/;
 const markdownChar = (char: string) => (MARKDOWN.test(char) ? `\\${char}` : char);
 
 /** An untrusted value as Teams Markdown: escaped, one line, at most `max` characters. */
-export const teamsText = (raw: string, max: number): string => escapeWithin(raw, max, markdownChar);
+export const teamsText = (raw: string, max: number): string =>
+  escapeWithin(raw, max, noAutolink(markdownChar));
 
 /**
  * A line that starts like a list item or a heading (`- `, `+ `, `# `, `1. `, `1) `) reads as one
@@ -115,7 +117,7 @@ const markdown: Syntax = {
 const headlineSyntax: Syntax = { ...markdown, strong: (text) => text };
 
 /** Plain text, for a button's title and the fallback: Teams reads no Markdown there. */
-const plain = plainSyntax();
+const plain = plainSyntax(noAutolink((char) => char));
 
 const render = (pieces: readonly Piece[], syntax: Syntax) =>
   renderPieces(unicodeEmoji(pieces), syntax);

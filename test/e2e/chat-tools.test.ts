@@ -81,6 +81,9 @@ describe('the same job, only the webhook URL changed', () => {
     // A Markdown link, for the tools whose text takes one (Slack and Google Chat show it as it is).
     if (tool !== 'Slack' && tool !== 'Google Chat')
       expect(sent).not.toContain('[click](https://evil');
+    // A bare address, for the tools that link those by themselves.
+    if (tool === 'Microsoft Teams' || tool === 'Google Chat')
+      expect(sent).not.toMatch(/https:\/\/evil|evil\.example/);
     // A bare @everyone or @here, for the tools that ping on those words.
     if (tool === 'Discord' || tool === 'Mattermost')
       expect(sent).not.toMatch(/(^|[^\\\u200b])@(everyone|here)\b/);
@@ -127,6 +130,19 @@ describe('NOTIFY_TARGET and retired URLs', () => {
     expect(wrong.stderr).toMatch(
       /NOTIFY_TARGET must be one of slack, mattermost, teams, discord, google-chat/,
     );
+  });
+
+  it('a NOTIFY_TARGET that contradicts the host, or Discord’s /slack endpoint, is exit 2', async () => {
+    const slackHost = 'https://hooks.slack.com/services/T0000/B0000/XXXXXXXXXXXXXXXX';
+    const wrong = await notify(['start'], job(slackHost, { NOTIFY_TARGET: 'discord' }));
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/NOTIFY_TARGET is discord, but SLACK_WEBHOOK_URL is Slack's/);
+    const suffix =
+      'https://discord.com/api/webhooks/123456789012345678/abcdefghijklmnopqrstuvwxyz/slack';
+    const result = await notify(['start'], job(suffix));
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/without that suffix/);
+    expect(result.stderr).not.toContain('abcdefghijklmnopqrstuvwxyz');
   });
 
   it('an Office 365 connector URL is exit 2, saying what to use instead', async () => {

@@ -144,11 +144,18 @@ describe('layerEnv + resolveConfig: flags > the environment > .env > defaults', 
         NOTIFY_GITLAB_TOKEN: 'glpat-x',
         NOTIFY_GITHUB_TOKEN: 'ghs_x',
         NOTIFY_VERSION: 'v1',
+        NOTIFY_TARGET: 'slack',
       },
     );
     expect(layered).toEqual({
       env: { NOTIFY_VERSION: 'v1' },
-      ignored: ['NOTIFY_SCOPE', 'NOTIFY_NEEDS', 'NOTIFY_GITLAB_TOKEN', 'NOTIFY_GITHUB_TOKEN'],
+      ignored: [
+        'NOTIFY_SCOPE',
+        'NOTIFY_NEEDS',
+        'NOTIFY_GITLAB_TOKEN',
+        'NOTIFY_GITHUB_TOKEN',
+        'NOTIFY_TARGET',
+      ],
     });
   });
 

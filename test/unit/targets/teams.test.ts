@@ -407,7 +407,7 @@ describe('escaping', () => {
   it.each([
     ['plain', 'deploy-prod v1.2.3 (main)', 'deploy-prod v1.2.3 (main)'],
     ['emphasis', '*a* _b_ ~c~ `d`', '\\*a\\* \\_b\\_ \\~c\\~ \\`d\\`'],
-    ['a link', '[x](https://e.example)', '\\[x\\](https://e.example)'],
+    ['a link', '[x](https://e.example)', '\\[x\\](https:\u200b//e.\u200bexample)'],
     ['a mention', '<at>x</at>', '\\<at\\>x\\</at\\>'],
     ['a function', '{{DATE(x)}}', '\\{\\{DATE(x)\\}\\}'],
     ['a backslash', 'a\\b', 'a\\\\b'],
