@@ -115,6 +115,17 @@ export async function sendToWebhook(turn: WebhookTurn): Promise<Sent & { edited:
   try {
     sent = await send({ ...turn, ...(previousId ? { previousId } : {}) });
     edited = sent.method === 'PATCH';
+    if (previousId && !edited) {
+      // The tool posted anew to ping someone (an edit notifies no one): the start's message is
+      // still brought to the end's state, without the ping.
+      await send({ ...turn, report: { ...report, mentions: [] }, previousId }).catch(
+        (error: unknown) => {
+          turn.warn(
+            `notify: warning: the start's message was not updated: ${error instanceof Error ? error.message : String(error)}`,
+          );
+        },
+      );
+    }
   } catch (error) {
     if (!previousId || !target.editGone?.(error)) throw error;
     sent = await send(turn);

@@ -120,6 +120,23 @@ describe('Discord: one message per job', () => {
   });
 });
 
+describe('Discord: a finish that pings', () => {
+  it('posts the ping anew, and still brings the start’s message to the end', async () => {
+    const fake = track(await startFakeDiscord());
+    const env = job(fake.url, { NOTIFY_MENTION: 'here' });
+    expect((await notify(['start'], env)).code).toBe(0);
+    const finish = await notify(['finish', '--status', 'failed'], env);
+    expect(finish.code, finish.stderr).toBe(0);
+    expect(fake.messages).toHaveLength(2);
+    const [first, second] = fake.messages;
+    expect(first!.edits).toBe(1);
+    expect(first!.content).toMatch(/failed/);
+    expect(first!.content).not.toContain('@here');
+    expect(second!.content).toContain('@here');
+    expect(second!.allowed_mentions).toEqual({ parse: ['everyone'] });
+  });
+});
+
 describe('NOTIFY_TARGET and retired URLs', () => {
   it('NOTIFY_TARGET says the tool outright', async () => {
     const fake = track(await startFakeMattermost());
