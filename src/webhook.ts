@@ -110,6 +110,9 @@ export async function sendToWebhook(turn: WebhookTurn): Promise<Sent & { edited:
     }
     if (previousId && !/^\d{1,30}$/.test(previousId)) previousId = undefined;
   }
+  // Every request of the turn shares its one NOTIFY_TIMEOUT.
+  const until = Date.now() + turn.timeoutMs;
+  const left = () => Math.max(1, until - Date.now());
   let sent: Sent;
   let edited = false;
   try {
@@ -118,17 +121,20 @@ export async function sendToWebhook(turn: WebhookTurn): Promise<Sent & { edited:
     if (previousId && !edited) {
       // The tool posted anew to ping someone (an edit notifies no one): the start's message is
       // still brought to the end's state, without the ping.
-      await send({ ...turn, report: { ...report, mentions: [] }, previousId }).catch(
-        (error: unknown) => {
-          turn.warn(
-            `notify: warning: the start's message was not updated: ${error instanceof Error ? error.message : String(error)}`,
-          );
-        },
-      );
+      await send({
+        ...turn,
+        report: { ...report, mentions: [] },
+        previousId,
+        timeoutMs: left(),
+      }).catch((error: unknown) => {
+        turn.warn(
+          `notify: warning: the start's message was not updated: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      });
     }
   } catch (error) {
     if (!previousId || !target.editGone?.(error)) throw error;
-    sent = await send(turn);
+    sent = await send({ ...turn, timeoutMs: left() });
   }
   if (path && turn.command === 'start' && sent.id && /^\d{1,30}$/.test(sent.id)) {
     try {
