@@ -20,7 +20,7 @@ import type { RetryNotice } from './http.ts';
 import { buildReport, buildSummaryReport, type Event, type Report } from './report.ts';
 import { pipelineKey } from './conversation.ts';
 import { plainPieces } from './targets/pieces.ts';
-import { buildMessage, buildSummaryMessage } from './targets/slack.ts';
+import { renderSlack } from './targets/slack.ts';
 import { configured, isFailing, shouldMention, type Mention } from './mentions.ts';
 import type { Summary } from './summary.ts';
 import { block, isOn, oneLine, quote } from './output.ts';
@@ -505,10 +505,19 @@ async function run(
     shouldMention(config.mentions.on, event.status)
       ? configured(config.mentions, label)
       : [];
-  const payloadWith = (called: readonly Mention[]) =>
-    summary
-      ? buildSummaryMessage(ctx, summary, config.message, { mentions: called })
-      : buildMessage(ctx, event, config.message, called);
+  const key = pipelineKey(ctx);
+  const keys = {
+    ...(key ? { pipeline: Object.values(key).join('/') } : {}),
+    ...(ctx.job.name || ctx.job.id ? { job: ctx.job.id ?? ctx.job.name } : {}),
+  };
+  // One report of what to say; Slack's payload, and every other tool's, are drawn from it.
+  const reportWith = (called: readonly Mention[]): Report => ({
+    ...(summary
+      ? buildSummaryReport(ctx, summary, config.message, { mentions: called })
+      : buildReport(ctx, event, config.message, { mentions: called })),
+    keys,
+  });
+  const payloadWith = (called: readonly Mention[]) => renderSlack(reportWith(called));
   const payload = payloadWith(mentions);
   // What the Slack app decided, for the other destinations of a failure.
   let decided: readonly Mention[] = mentions;
@@ -535,16 +544,6 @@ async function run(
         : 'SLACK_WEBHOOK_URL',
     ),
   }));
-  const keys = {
-    ...(pipelineKey(ctx) ? { pipeline: Object.values(pipelineKey(ctx)!).join('/') } : {}),
-    ...(ctx.job.name || ctx.job.id ? { job: ctx.job.id ?? ctx.job.name } : {}),
-  };
-  const reportWith = (called: readonly Mention[]): Report => ({
-    ...(summary
-      ? buildSummaryReport(ctx, summary, config.message, { mentions: called })
-      : buildReport(ctx, event, config.message, { mentions: called })),
-    keys,
-  });
   if (config.dryRun) {
     for (const { target, why } of picked) out.warn(`notify: dry run: for ${target.title}: ${why}`);
     const bySlack = picked.every(({ target }) => target.name === 'slack');

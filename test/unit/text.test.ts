@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { joinWithin, link, mrkdwn, safeUrl, SECTION_LIMIT, URL_LIMIT } from '../../src/text.ts';
+import { URL_LIMIT } from '../../src/report.ts';
+import { joinWithin, link, mrkdwn, safeUrl, SECTION_LIMIT } from '../../src/text.ts';
 
 /** An `&` that does not begin one of our three entities: a cut went through one. */
 const BROKEN_ENTITY = /&(?!amp;|lt;|gt;)/;
