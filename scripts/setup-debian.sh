@@ -31,6 +31,10 @@ EOF
 fi
 mv "$src.tmp" "$src"
 
+# arm64 as a foreign architecture: the arm64 executable is built against Debian's arm64 musl and
+# its debug image takes Debian's arm64 busybox.
+dpkg --print-foreign-architectures | grep -qx arm64 || dpkg --add-architecture arm64
+
 echo "setup: apt-get update"
 apt-get update -qq
 
@@ -40,6 +44,10 @@ packages=(
   # native build: musl toolchain; gcc and libc6-dev (not pulled in without recommends) for the
   # host qjsc; dpkg-dev for apt-get source (it brings patch, xz-utils and perl); file for checks
   musl-tools musl-dev gcc libc6-dev make dpkg-dev file
+  # arm64: a cross compiler, arm64 musl, and qemu to run what it builds
+  gcc-aarch64-linux-gnu musl-dev:arm64 qemu-user-static
+  # the multi-platform images: written as OCI layouts, copied and inspected with skopeo
+  skopeo
 )
 # npm fetches QuickJS's sources; the project's machines have it, a bare Debian does not.
 command -v npm >/dev/null || packages+=(nodejs npm)
