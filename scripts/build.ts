@@ -16,6 +16,7 @@ import {
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
+import { buildImages } from './images.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DIST = join(ROOT, 'dist');
@@ -238,6 +239,13 @@ await step(
     for (const applet of run(BUSYBOX, ['--list']).split('\n').filter(Boolean)) {
       if (applet !== 'busybox') symlinkSync('busybox', join(dir, applet));
     }
+  },
+);
+
+await step(
+  'images: dist/oci/notify and dist/oci/notify-debug, every platform under one tag',
+  () => {
+    buildImages();
   },
 );
 

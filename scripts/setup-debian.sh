@@ -46,8 +46,9 @@ packages=(
   musl-tools musl-dev gcc libc6-dev make dpkg-dev file
   # arm64: a cross compiler, arm64 musl, and qemu to run what it builds
   gcc-aarch64-linux-gnu musl-dev:arm64 qemu-user-static
-  # the multi-platform images: written as OCI layouts, copied and inspected with skopeo
-  skopeo
+  # the multi-platform images: written as OCI layouts, copied with skopeo into a local registry
+  # (Debian's docker-registry, the reference implementation) and pulled by the Docker daemon
+  skopeo docker-registry
 )
 # npm fetches QuickJS's sources; the project's machines have it, a bare Debian does not.
 command -v npm >/dev/null || packages+=(nodejs npm)
