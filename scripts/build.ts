@@ -75,6 +75,27 @@ await step('bundle', async () => {
   });
 });
 
+// The GitHub Action (action.yml: `using: node24`, `main: dist/action.cjs`): the same program,
+// entered through the step's inputs, run by the runner's own Node. A release commits this file
+// at this path.
+await step('GitHub Action bundle', async () => {
+  await build({
+    entryPoints: [join(ROOT, 'src/action-bin.ts')],
+    outfile: join(DIST, 'action.cjs'),
+    bundle: true,
+    platform: 'node',
+    target: 'node24',
+    format: 'cjs',
+    // The Action never draws --help: yargs, which only that loads, stays out of the bundle.
+    external: ['yargs'],
+    define: { __NOTIFY_VERSION__: JSON.stringify(version) },
+    minify: true,
+    keepNames: true,
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+});
+
 // The tiny build's bundle: one script for QuickJS (ES2020 and what globals.ts adds), with Node's
 // modules left out and the two packages that need more than the engine has swapped for shims.
 const shim = (name: string) => join(TINY, 'shims', name);

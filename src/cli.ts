@@ -44,7 +44,26 @@ export interface MainOptions extends Pick<
   cwd: string | undefined;
   stdout: (text: string) => void;
   stderr: (text: string) => void;
+  /**
+   * Told how a start or finish ended, before main returns, for a caller that reports it in a
+   * place of its own (the GitHub Action's outputs and step summary). `mask` hides this run's
+   * secrets, as every printed line does.
+   */
+  onOutcome?: (outcome: Outcome, mask: (text: string) => string) => void;
 }
+
+/**
+ * How a start or finish ended: nothing to send (no destination, or a filter left it out), a
+ * dry run, or a message sent or not to every destination; with the report it was drawn from,
+ * and where the Slack app's pipeline message is when its turn went through.
+ */
+export type Outcome =
+  | { kind: 'skipped' }
+  | {
+      kind: 'dry-run' | 'sent' | 'failed';
+      report: Report;
+      app?: { channel: string; ts: string };
+    };
 
 type Parsed =
   | { kind: 'help' }
@@ -359,6 +378,8 @@ interface Printer {
   warn(line: string): void;
   sayBlock(text: string): void;
   warnBlock(text: string): void;
+  /** The text with this run's secrets masked, as each line printed is. */
+  mask(text: string): string;
 }
 
 /**
@@ -489,9 +510,11 @@ async function run(
     if (warning) out.warn(`notify: warning: ${warning}`);
     event = { kind: 'finish', status, scope: config.scope };
   }
+  const told = (outcome: Outcome) => options.onOutcome?.(outcome, out.mask);
   const skip = skipReason(config.filter, ctx, event);
   if (skip) {
     out.say(`notify: not sending the ${command} notification: ${skip}`);
+    told({ kind: 'skipped' });
     return ExitCode.Ok;
   }
   const label = envLabel(ctx, config.message.environment);
@@ -590,6 +613,7 @@ async function run(
         2,
       ),
     );
+    told({ kind: 'dry-run', report: reportWith(mentions) });
     return ExitCode.Ok;
   }
   if (!app && !hooks.length) {
@@ -599,6 +623,7 @@ async function run(
     out.say(
       `notify: neither SLACK_WEBHOOK_URL nor SLACK_BOT_TOKEN is set${mapped}; skipping the ${command} notification`,
     );
+    told({ kind: 'skipped' });
     return ExitCode.Ok;
   }
   const stop = new AbortController();
@@ -606,6 +631,9 @@ async function run(
   // Every destination in turn, within the one NOTIFY_TIMEOUT: each gets an equal share of the
   // time left, and one that fails does not keep the next (the on-call channel) from hearing.
   const steps: Array<{ to: string; send: (timeoutMs: number) => Promise<string> }> = [];
+  let appDone: { channel: string; ts: string } | undefined;
+  const sent = (kind: 'sent' | 'failed') =>
+    told({ kind, report: reportWith(decided), ...(appDone ? { app: appDone } : {}) });
   try {
     // Loaded only when a message is really sent: --help, --version and --dry-run stay fast.
     if (app) {
@@ -627,6 +655,7 @@ async function run(
             warn: out.warn,
           });
           decided = done.mentions;
+          appDone = { channel: done.channel, ts: done.ts };
           return `notify: ${done.posted ? 'posted' : 'updated'} the pipeline message in ${done.channel} (ts ${done.ts}): ${done.text}`;
         },
       });
@@ -691,8 +720,10 @@ async function run(
         0,
       );
     }
+    sent('sent');
     return ExitCode.Ok;
   } catch (error) {
+    sent('failed');
     if (error instanceof NotifyError && !(error instanceof ConfigError) && config.softFail) {
       out.warn(`notify: warning: delivery failed: ${error.message} (soft fail: exiting 0)`);
       return ExitCode.Ok;
@@ -763,6 +794,7 @@ export async function main(options: MainOptions): Promise<ExitCode> {
     warn: (line) => options.stderr(`${oneLine(redactor.redact(line))}\n`),
     sayBlock: (text) => options.stdout(`${block(redactor.redact(text))}\n`),
     warnBlock: (text) => options.stderr(`${block(redactor.redact(text))}\n`),
+    mask: (text) => redactor.redact(text),
   };
 
   try {

@@ -480,11 +480,16 @@ class Reader {
     const raw = this.raw(key);
     if (raw === undefined) return false;
     if (typeof raw.value === 'boolean') return raw.value;
-    const value = raw.value.toLowerCase();
-    if (['1', 'true', 'yes', 'on'].includes(value)) return true;
-    if (['0', 'false', 'no', 'off'].includes(value)) return false;
-    throw new ConfigError(`${raw.name} must be true or false (got ${quote(raw.value)})`);
+    return parseSwitch(raw.name, raw.value);
   }
+}
+
+/** A switch written as a word, as variables (and the Action's inputs) give it; exit 2 on others. */
+export function parseSwitch(name: string, raw: string): boolean {
+  const value = raw.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(value)) return true;
+  if (['0', 'false', 'no', 'off'].includes(value)) return false;
+  throw new ConfigError(`${name} must be true or false (got ${quote(raw)})`);
 }
 
 function httpUrl(name: string, value: string, example: string): URL {

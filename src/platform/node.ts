@@ -1,6 +1,5 @@
 // The Platform on Node: node:fs for bounded reads, process for the rest.
 import {
-  appendFileSync,
   closeSync,
   constants,
   fstatSync,
@@ -8,6 +7,7 @@ import {
   readSync,
   renameSync,
   writeFileSync,
+  writeSync,
 } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import type { Env } from '../context.ts';
@@ -63,7 +63,23 @@ export function writeText(path: string, text: string): void {
 }
 
 export function appendText(path: string, text: string): void {
-  appendFileSync(path, text);
+  // O_NONBLOCK, as the executable's runtime opens it: a FIFO there with no reader fails at once
+  // (ENXIO) instead of holding the step, and one whose reader stalls fails at a full pipe.
+  const fd = openSync(
+    path,
+    constants.O_WRONLY |
+      constants.O_APPEND |
+      constants.O_CREAT |
+      constants.O_NONBLOCK |
+      constants.O_NOCTTY,
+    0o666,
+  );
+  try {
+    const bytes = Buffer.from(text, 'utf8');
+    for (let at = 0; at < bytes.length;) at += writeSync(fd, bytes, at);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 export function currentDir(): string | undefined {
