@@ -2,13 +2,20 @@
 //   dist/oci/notify        tag <version>        FROM scratch: the executable, CA list, /etc/passwd
 //   dist/oci/notify-debug  tag <version>-debug  the same and a static busybox in /busybox
 // and, on demand (it needs the kaniko base, copied with all its platforms), the kaniko image:
-//   node scripts/images.ts kaniko <base layout> <out layout>
+//   node scripts/images.ts kaniko <base layout> <out layout> [base name]
 // They hold what docker/Dockerfile, Dockerfile.debug and Dockerfile.kaniko would build, for amd64
 // and arm64 under one tag. Publish one with: skopeo copy --all oci:dist/oci/notify:<tag> docker://…
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readBase, writeLayout, type Descriptor, type Platform, type RunConfig } from './oci.ts';
+import {
+  normalise,
+  readBase,
+  writeLayout,
+  type Descriptor,
+  type Platform,
+  type RunConfig,
+} from './oci.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DIST = join(ROOT, 'dist');
@@ -52,12 +59,16 @@ const labels = (title: string, description: string, v: string): Record<string, s
   'org.opencontainers.image.source': SOURCE,
 });
 
-/** `dir` placed at `/<under>` of a layer: a staged copy (symlinks kept as they are). */
-function staged(name: string, dir: string, under: string): string {
-  const stage = join(STAGE, name);
+/**
+ * `dir` placed at `/<under>` of a layer (`.`: its root): a staged copy, symlinks kept as they are,
+ * modes normalised, so that the layer is the same whatever umask the build ran under.
+ */
+export function staged(name: string, dir: string, under = '.', stage = join(STAGE, name)): string {
   rmSync(stage, { recursive: true, force: true });
   mkdirSync(join(stage, under, '..'), { recursive: true });
   cpSync(dir, join(stage, under), { recursive: true, verbatimSymlinks: true });
+  normalise(join(stage, under), dir);
+  if (under !== '.') normalise(stage, stage); // the folders above it
   return stage;
 }
 
@@ -82,7 +93,9 @@ export function buildImages(
     v,
     BUILT.map((built) => ({
       platform: built.platform,
-      layers: [{ from: built.rootfs, comment: 'COPY dist/rootfs/ /' }],
+      layers: [
+        { from: staged(`rootfs-${arch(built)}`, built.rootfs), comment: 'COPY dist/rootfs/ /' },
+      ],
       config: {
         ...run,
         Labels: labels(
@@ -101,7 +114,7 @@ export function buildImages(
     BUILT.map((built) => ({
       platform: built.platform,
       layers: [
-        { from: built.rootfs, comment: 'COPY dist/rootfs/ /' },
+        { from: staged(`rootfs-${arch(built)}`, built.rootfs), comment: 'COPY dist/rootfs/ /' },
         {
           from: staged(`busybox-${arch(built)}`, built.busybox, 'busybox'),
           comment: 'COPY dist/busybox/ /busybox/',
@@ -117,8 +130,23 @@ export function buildImages(
   return { notify, debug };
 }
 
-/** kaniko's debug image (every platform of it, from `base`) with notify under /kaniko/notify. */
-export function buildKanikoImage(base: string, out: string, v = version()): Descriptor {
+/**
+ * kaniko's debug image (every platform of it, from the layout `base`) with notify under
+ * /kaniko/notify. The labels name the base and its digest, as the layout had it.
+ */
+export function buildKanikoImage(
+  base: string,
+  out: string,
+  baseName = 'kaniko debug image',
+  v = version(),
+): Descriptor {
+  const top = JSON.parse(readFileSync(join(base, 'index.json'), 'utf8')) as {
+    manifests: Descriptor[];
+  };
+  const baseLabels = {
+    'org.opencontainers.image.base.name': baseName,
+    'org.opencontainers.image.base.digest': top.manifests[0]!.digest,
+  };
   return writeLayout(
     out,
     `${v}-debug`,
@@ -133,18 +161,23 @@ export function buildKanikoImage(base: string, out: string, v = version()): Desc
       ],
       config: {
         Env: ['PATH=/kaniko/notify/bin:/usr/local/bin:/kaniko:/busybox'],
-        Labels: labels('kaniko-notify', 'kaniko debug image with notify at /kaniko/notify', v),
+        Labels: {
+          ...labels('kaniko-notify', 'kaniko debug image with notify at /kaniko/notify', v),
+          ...baseLabels,
+        },
       },
     })),
   );
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const [what, base, out] = process.argv.slice(2);
+  const [what, base, out, baseName] = process.argv.slice(2);
   if (what !== 'kaniko' || !base || !out) {
-    console.error('usage: node scripts/images.ts kaniko <base OCI layout> <out OCI layout>');
+    console.error(
+      'usage: node scripts/images.ts kaniko <base OCI layout> <out OCI layout> [base name]',
+    );
     process.exit(2);
   }
-  const index = buildKanikoImage(base, out);
+  const index = buildKanikoImage(base, out, baseName);
   console.log(`images: ${out} ${index.digest}`);
 }

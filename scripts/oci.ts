@@ -4,7 +4,16 @@
 // the same digests. skopeo (Debian's package) copies a layout to a registry or a Docker daemon.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
@@ -17,6 +26,11 @@ export const MEDIA = {
 // Docker's own media types, as a base pulled from Docker Hub or ghcr.io may still use.
 const DOCKER_INDEX = 'application/vnd.docker.distribution.manifest.list.v2+json';
 const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
+/** A base's layer as OCI names it: Docker's two layer types have OCI twins; the rest are OCI's. */
+const OCI_LAYER: Record<string, string> = {
+  'application/vnd.docker.image.rootfs.diff.tar.gzip': MEDIA.layer,
+  'application/vnd.docker.image.rootfs.diff.tar': 'application/vnd.oci.image.layer.v1.tar',
+};
 
 export interface Platform {
   os: 'linux';
@@ -89,7 +103,8 @@ const json = (value: unknown) => Buffer.from(JSON.stringify(value));
 
 /**
  * A directory as a layer: a ustar archive in name order, owned by root, dated 0 (GNU tar, from
- * Debian's package), gzipped by zlib, which writes no time or name in its header.
+ * Debian's package), gzipped by zlib, which writes no time or name in its header. Modes are taken
+ * as they are: normalise() them first, or the build machine's umask is in the layer.
  */
 export function tarLayer(from: string): { tar: Buffer; gz: Buffer } {
   const entries = readdirSync(from).sort();
@@ -112,6 +127,27 @@ export function tarLayer(from: string): { tar: Buffer; gz: Buffer } {
     { maxBuffer: 1 << 30 },
   );
   return { tar, gz: gzipSync(tar, { level: 9 }) };
+}
+
+/**
+ * Sets every mode in a tree as an image wants it, whatever the umask that made it: directories
+ * 0755, files 0644, or 0755 when their owner may run them. A sticky directory that all may write
+ * (/tmp) stays 1777. Symbolic links have no mode of their own. The modes are judged from `source`
+ * when `dir` is a copy of it (a copy may have lost the sticky bit).
+ */
+export function normalise(dir: string, source = dir): void {
+  const walk = (path: string, from: string) => {
+    const stat = lstatSync(from);
+    if (stat.isSymbolicLink()) return;
+    if (stat.isDirectory()) {
+      const shared = (stat.mode & 0o1002) === 0o1002;
+      chmodSync(path, shared ? 0o1777 : 0o755);
+      for (const entry of readdirSync(path)) walk(join(path, entry), join(from, entry));
+    } else {
+      chmodSync(path, stat.mode & 0o100 ? 0o755 : 0o644);
+    }
+  };
+  walk(dir, source);
 }
 
 /** Reads the image of one platform from a layout (an OCI index, maybe nested, or Docker's). */
@@ -170,8 +206,8 @@ export function writeLayout(layout: string, tag: string, images: PlatformImage[]
     const history = [...(base?.image.config.history ?? [])];
     for (const descriptor of base?.image.layers ?? []) {
       const bytes = readFileSync(blobPath(base!.layout, descriptor.digest));
-      // Docker's layer media type and OCI's name the same gzipped tar.
-      layerDescriptors.push(putBlob(layout, MEDIA.layer, bytes));
+      const mediaType = OCI_LAYER[descriptor.mediaType] ?? descriptor.mediaType;
+      layerDescriptors.push(putBlob(layout, mediaType, bytes));
       if (layerDescriptors.at(-1)!.digest !== descriptor.digest) {
         throw new Error(`${base!.layout}: blob ${descriptor.digest} does not match its digest`);
       }

@@ -3,14 +3,23 @@
 // pulled and run by a real Docker daemon, which picks its own platform from the one tag.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { BUILT, buildImages, buildKanikoImage, version } from '../../scripts/images.ts';
-import { writeLayout, type Descriptor, type ImageConfig } from '../../scripts/oci.ts';
+import { BUILT, buildImages, buildKanikoImage, staged, version } from '../../scripts/images.ts';
+import { tarLayer, writeLayout, type Descriptor, type ImageConfig } from '../../scripts/oci.ts';
 import { startFakeSlack, type FakeSlack } from '../helpers/fake-slack.ts';
 import { need, succeeds } from '../helpers/need.ts';
 import { GITLAB_ENV, requireBuild, ROOT } from '../helpers/run.ts';
@@ -90,6 +99,22 @@ function untar(tar: Buffer): Map<string, Buffer> {
   return files;
 }
 
+/** Every entry's mode in a ustar archive, by name. */
+function tarModes(tar: Buffer): Map<string, number> {
+  const modes = new Map<string, number>();
+  for (let at = 0; at + 512 <= tar.length && tar[at] !== 0;) {
+    const field = (from: number, length: number) =>
+      tar
+        .subarray(at + from, at + from + length)
+        .toString('latin1')
+        .replace(/\0.*$/s, '');
+    const size = parseInt(field(124, 12).trim() || '0', 8);
+    modes.set(field(0, 100), parseInt(field(100, 8).trim(), 8));
+    at += 512 + Math.ceil(size / 512) * 512;
+  }
+  return modes;
+}
+
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
 function run(command: string, args: string[]): string {
@@ -154,6 +179,46 @@ describe('the images as OCI layouts (dist/oci)', () => {
   });
 });
 
+describe('layers, whatever the umask of the build', () => {
+  /** A rootfs-like tree made under one umask: its files', directories' and /tmp's modes. */
+  function tree(dir: string, file: number, exe: number, directory: number) {
+    mkdirSync(join(dir, 'usr/local/bin'), { recursive: true });
+    mkdirSync(join(dir, 'etc'));
+    mkdirSync(join(dir, 'tmp'));
+    writeFileSync(join(dir, 'etc/passwd'), 'root:x:0:0:root:/:/sbin/nologin\n');
+    writeFileSync(join(dir, 'usr/local/bin/notify'), '#!/bin/true\n');
+    symlinkSync('notify', join(dir, 'usr/local/bin/n'));
+    chmodSync(join(dir, 'etc/passwd'), file);
+    chmodSync(join(dir, 'usr/local/bin/notify'), exe);
+    for (const d of ['usr', 'usr/local', 'usr/local/bin', 'etc'])
+      chmodSync(join(dir, d), directory);
+    chmodSync(join(dir, 'tmp'), 0o1777);
+    return dir;
+  }
+
+  it('umask 022 and umask 002 give the same layer: 0644, 0755, and /tmp 1777', () => {
+    const work = mkdtempSync(join(tmpdir(), 'notify-umask-'));
+    try {
+      const layers = [
+        [0o644, 0o755, 0o755],
+        [0o664, 0o775, 0o775],
+        [0o666, 0o777, 0o777],
+      ].map(([file, exe, directory], i) => {
+        const from = tree(join(work, `from-${i}`), file!, exe!, directory!);
+        return tarLayer(staged('umask', from, '.', join(work, `stage-${i}`))).tar;
+      });
+      expect(new Set(layers.map(sha256)).size).toBe(1);
+      const modes = tarModes(layers[0]!);
+      expect(modes.get('etc/passwd')).toBe(0o644);
+      expect(modes.get('usr/local/bin/notify')).toBe(0o755);
+      expect(modes.get('usr/local/bin/')).toBe(0o755);
+      expect(modes.get('tmp/')).toBe(0o1777);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
+});
+
 describe.skipIf(!hasTools)('the images in a registry, pulled by Docker', () => {
   let registry: ChildProcess;
   let host: string;
@@ -167,6 +232,7 @@ describe.skipIf(!hasTools)('the images in a registry, pulled by Docker', () => {
       'copy',
       '-q',
       '--all',
+      '--preserve-digests',
       '--dest-tls-verify=false',
       `oci:${dir}:${tag}`,
       `docker://${ref}`,
@@ -232,6 +298,11 @@ describe.skipIf(!hasTools)('the images in a registry, pulled by Docker', () => {
     const index = JSON.parse(
       run('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${ref}`]),
     ) as { mediaType: string; manifests: Descriptor[] };
+    // What the registry holds is, byte for byte, the index the build wrote.
+    const raw = run('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${ref}`]);
+    expect(`sha256:${sha256(Buffer.from(raw))}`).toBe(
+      platforms(join(ROOT, 'dist/oci/notify'), V).index.digest,
+    );
     expect(index.mediaType).toBe('application/vnd.oci.image.index.v1+json');
     expect(index.manifests.map((m) => `${m.platform!.os}/${m.platform!.architecture}`)).toEqual([
       'linux/amd64',
@@ -297,6 +368,9 @@ describe.skipIf(!hasTools)('the images in a registry, pulled by Docker', () => {
       expect(config.config?.Entrypoint).toEqual(['/kaniko/executor']);
       expect(config.config?.Env).toContain(
         'PATH=/kaniko/notify/bin:/usr/local/bin:/kaniko:/busybox',
+      );
+      expect(config.config?.Labels?.['org.opencontainers.image.base.digest']).toBe(
+        JSON.parse(readFileSync(join(base, 'index.json'), 'utf8')).manifests[0].digest,
       );
       expect(files(0).has('busybox/busybox')).toBe(true);
       expect(files(1).get('kaniko/notify/bin/notify')!.readUInt16LE(18)).toBe(ELF_MACHINE[arch]);
