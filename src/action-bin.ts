@@ -1,7 +1,7 @@
 // Entry point of the GitHub Action's bundle (dist/action.cjs, which action.yml runs on the
 // runner's own Node): the Node platform in, the step's exit code out.
 import { randomUUID } from 'node:crypto';
-import { runAction } from './action.ts';
+import { runAction, unexpected } from './action.ts';
 import { nodePlatform } from './platform/node.ts';
 
 const platform = nodePlatform();
@@ -10,7 +10,11 @@ void runAction({
   cwd: platform.cwd(),
   // As the runner's own toolkit writes them: a delimiter no value can know in advance.
   delimiter: () => `ghadelimiter_${randomUUID()}`,
-}).then((code) => {
-  // As bin.ts: the answer is known and written; no socket left open may hold the step.
-  process.exit(code);
-});
+  stopToken: () => randomUUID(),
+})
+  // runAction answers every error itself; should one still escape it, it is one line as well.
+  .catch((error: unknown) => unexpected(error, platform.stdout))
+  .then((code) => {
+    // As bin.ts: the answer is known and written; no socket left open may hold the step.
+    process.exit(code);
+  });

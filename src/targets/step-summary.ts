@@ -1,8 +1,8 @@
 // GitHub's step summary ($GITHUB_STEP_SUMMARY): the message the Action sent, drawn from the same
 // Report as the chat tools draw theirs, in GitHub-flavoured Markdown, on the run's page. Nothing
 // is sent anywhere: this is a renderer only. Untrusted text stays text: Markdown and HTML are
-// escaped, and what GitHub links after rendering (mentions, issue references, bare addresses,
-// emoji codes) is broken by a zero-width space.
+// escaped, and what GitHub links after rendering (mentions, issue references, GH-123, commit
+// SHAs, bare addresses, emoji codes) is broken by a zero-width space.
 // https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-commands#adding-a-job-summary
 // https://github.github.com/gfm/
 import { NAME_MAX, type Piece, type Report } from '../report.ts';
@@ -48,8 +48,40 @@ function escapeChar(char: string, next: string | undefined): string {
 
 const markdownChar = noAutolink(escapeChar);
 
+const ZW = '\u200b';
+const HEX = /^[0-9a-f]$/i;
+
+/**
+ * What GitHub links that one character and the next cannot tell: `GH-` before a digit (an issue
+ * reference) and a commit's SHA (a run of 7 or more hex digits). A zero-width space goes after
+ * `GH-`, and after every sixth character of a run of hex digits that goes on, so that no run of
+ * seven is left whole. A new one for each value: it counts the run it is in.
+ */
+function noReference(
+  escape: (char: string, next: string | undefined) => string,
+): (char: string, next: string | undefined) => string {
+  let hex = 0;
+  let before = '';
+  return (char, next) => {
+    let out = escape(char, next);
+    hex = HEX.test(char) ? hex + 1 : 0;
+    if (hex > 0 && hex % 6 === 0 && next !== undefined && HEX.test(next)) out += ZW;
+    if (char === '-' && /^gh$/i.test(before) && next !== undefined && /\d/.test(next)) out += ZW;
+    before = `${before}${char}`.slice(-2);
+    return out;
+  };
+}
+
 /** An untrusted value as GitHub-flavoured Markdown text: one line, at most `max` characters. */
-export const escapeGfm = (raw: string, max: number): string => escapeWithin(raw, max, markdownChar);
+export const escapeGfm = (raw: string, max: number): string =>
+  escapeWithin(raw, max, noReference(markdownChar));
+
+/**
+ * A link's label, where GitHub links no reference of its own: the breaks noReference put in are
+ * taken out (`[e83c5163](…/commit/e83c5163…)` is notify's link, and reads as the SHA).
+ */
+const inLink = (label: string) =>
+  label.replace(/(?<=[0-9a-f])\u200b(?=[0-9a-f])/gi, '').replace(/(?<=gh\\-)\u200b(?=\d)/gi, '');
 
 /**
  * A URL as a link's destination: what would end it or open markup is percent-encoded, and `&`
@@ -67,7 +99,7 @@ function destination(url: string): string {
 const markdown: Syntax = {
   escape: escapeGfm,
   strong: (text) => `**${text}**`,
-  link: (url, label) => (label ? `[${label}](${destination(url)})` : ''),
+  link: (url, label) => (label ? `[${inLink(label)}](${destination(url)})` : ''),
 };
 const unlinked: Syntax = { ...markdown, link: (_url, label) => label };
 const SYNTAX: Readonly<Record<Exclude<Detail, 'headline'>, Syntax>> = { full: markdown, unlinked };

@@ -3,7 +3,7 @@
 // and the step's GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files; against a fake Slack webhook and
 // a fake Slack Web API on 127.0.0.1.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -12,8 +12,10 @@ import { startFakeSlack, status, WEBHOOK_PATH } from '../helpers/fake-slack.ts';
 import { startFakeSlackApi } from '../helpers/fake-slack-api.ts';
 import {
   ACTION_YML,
+  PUSH_SHA,
   readOutputs,
   RUN_URL,
+  runnerCommands,
   runnerStep,
   type Step,
 } from '../helpers/github-runner.ts';
@@ -90,8 +92,12 @@ describe('the GitHub Action, run as the runner runs it', () => {
       expect(result.stderr).toBe('');
       expect(result.outputs).toEqual({ ts: '', channel: '' });
       expect(`${result.stdout}${result.stderr}${result.summary}`).not.toContain(WEBHOOK_PATH);
+      expect(runnerCommands(result.stdout, result.stderr)).toEqual([
+        'stdout: stop-commands',
+        'stdout: resume',
+      ]);
     }
-    expect(start.stdout).toMatch(
+    expect(start.stdout.split('\n')[1]).toMatch(
       /^notify: sent the start notification to http:\/\/127\.0\.0\.1:\d+\/services\/T…\/B…\/\*{4} \(1 attempt\)/,
     );
     expect(texts(slack.requests)).toEqual([
@@ -218,9 +224,12 @@ describe('the GitHub Action, run as the runner runs it', () => {
       runnerStep(dir, { command: 'start', 'webhook-url': slack.webhookUrl }),
     );
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^notify: delivery failed: .*no_service.*\n$/);
-    const line = result.stderr.trim();
-    expect(result.stdout.split('\n')).toContain(`::error title=notify::${line}`);
+    // The reason once: as the annotation, which the log shows too.
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toMatch(
+      /^::error title=notify::notify: delivery failed: .*no_service.*\n$/,
+    );
+    expect(runnerCommands(result.stdout, result.stderr)).toEqual(['stdout: error']);
     expect(result.outputs).toEqual({ ts: '', channel: '' });
     expect(result.summary).toMatch(
       /\n\n⚠️ _Not every destination got this message: this step's log says why\._\n\n$/,
@@ -240,8 +249,9 @@ describe('the GitHub Action, run as the runner runs it', () => {
       ),
     );
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe(
-      'notify: --channel must be a channel ID such as C0123ABCD, or #name (got a URL; a webhook goes in a *_WEBHOOK_URL setting)\n',
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toBe(
+      '::error title=notify::notify: --channel must be a channel ID such as C0123ABCD, or #name (got a URL; a webhook goes in a *_WEBHOOK_URL setting)\n',
     );
     expect(slack.requests).toHaveLength(0);
     expect(result.summary).toBeUndefined();
@@ -249,12 +259,79 @@ describe('the GitHub Action, run as the runner runs it', () => {
     expect(`${result.stdout}${result.stderr}`).not.toContain('s3cr3t');
   });
 
-  it('no command: exit 2, and the step says which input is missing', async () => {
-    const result = await runStep(runnerStep(dir, {}));
+  it.each<[Record<string, string>, string]>([
+    [{}, 'the command input is required: start or finish'],
+    [{ command: 'Start' }, 'the command input must be start or finish (got "Start")'],
+    [{ command: 'start', 'soft-fail': 'yes please' }, 'the soft-fail input must be true or false'],
+  ])('inputs %j: exit 2, and the annotation says which input is wrong', async (inputs, message) => {
+    const result = await runStep(runnerStep(dir, inputs));
     expect(result).toMatchObject({
       code: 2,
-      stderr: 'notify: the command input is required: start or finish\n',
+      stdout: `::error title=notify::notify: ${message}\n`,
+      stderr: '',
       summary: undefined,
+    });
+  });
+
+  describe('titles that are workflow commands: nothing runs outside a stop-commands window', () => {
+    const HOSTILE =
+      'Fix ##[set-output name=ts;]1700000000.000100 and ##[stop-commands]zzz ##[add-mask]GH-123';
+    const hostileEvent = () => {
+      const event = join(dir, 'event.json');
+      writeFileSync(
+        event,
+        JSON.stringify({
+          head_commit: {
+            message: `${HOSTILE} e83c5163316f\n::set-output name=channel::C0`,
+            author: { name: '##[error]Jiyoung' },
+          },
+          pull_request: {
+            number: 7,
+            title: `::add-mask::pr ${HOSTILE}`,
+            html_url: 'https://github.com/team/chat-server/pull/7',
+            head: { sha: PUSH_SHA },
+            user: { login: 'jiyoung' },
+          },
+        }),
+      );
+      return event;
+    };
+
+    it('a dry run prints the payload as it is, inside the window', async () => {
+      const result = await runStep(
+        runnerStep(
+          dir,
+          { command: 'start', 'dry-run': 'true' },
+          { GITHUB_EVENT_PATH: hostileEvent() },
+        ),
+      );
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toContain(`${HOSTILE} e83c5163316f`);
+      expect(result.stdout).toContain('::add-mask::pr');
+      expect(runnerCommands(result.stdout, result.stderr)).toEqual([
+        'stdout: stop-commands',
+        'stdout: resume',
+      ]);
+      expect(result.outputs).toEqual({ ts: '', channel: '' });
+      // And the step summary makes no reference of them either.
+      expect(result.summary).toContain(`GH\\-\u200b123 e83c51\u200b63316f`);
+    });
+
+    it('a finish whose webhook answers with commands: the annotation runs, nothing else', async () => {
+      const slack = track(
+        await startFakeSlack({ responder: status(404, `no_service ${HOSTILE}`) }),
+      );
+      const result = await runStep(
+        runnerStep(
+          dir,
+          { command: 'finish', status: 'failure', 'webhook-url': slack.webhookUrl },
+          { GITHUB_EVENT_PATH: hostileEvent() },
+        ),
+      );
+      expect(result.code).toBe(1);
+      expect(slack.requests).toHaveLength(1);
+      expect(result.stdout).toContain('## [set-output name=ts;]');
+      expect(runnerCommands(result.stdout, result.stderr)).toEqual(['stdout: error']);
     });
   });
 });

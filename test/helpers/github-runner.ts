@@ -116,3 +116,82 @@ export function readOutputs(text: string): Record<string, string> {
   }
   return out;
 }
+
+/** The workflow commands a runner knows (actions/runner's ActionCommandManager and extensions). */
+const RUNNER_COMMANDS = [
+  'stop-commands',
+  'set-env',
+  'set-output',
+  'save-state',
+  'add-mask',
+  'add-path',
+  'add-matcher',
+  'remove-matcher',
+  'echo',
+  'debug',
+  'notice',
+  'warning',
+  'error',
+  'group',
+  'endgroup',
+];
+
+/**
+ * A line as the runner parses it: `::name props::data` once blanks are trimmed, else
+ * `##[name props]data` anywhere in it (the first `##[` only); names in any case. Zero-width
+ * characters count for nothing, as they may in the runner's culture-aware comparisons.
+ */
+function parseCommand(
+  raw: string,
+  registered: ReadonlySet<string>,
+): { name: string; data: string } | undefined {
+  const line = raw.replace(/\p{Cf}/gu, '');
+  const trimmed = line.trimStart();
+  if (trimmed.startsWith('::')) {
+    const end = trimmed.indexOf('::', 2);
+    const name = end < 0 ? '' : trimmed.slice(2, end).split(' ')[0]!.toLowerCase();
+    if (registered.has(name)) return { name, data: trimmed.slice(end + 2) };
+  }
+  const at = line.indexOf('##[');
+  const close = at < 0 ? -1 : line.indexOf(']', at);
+  if (close < 0) return undefined;
+  const name = line
+    .slice(at + 3, close)
+    .split(' ')[0]!
+    .toLowerCase();
+  return registered.has(name) ? { name, data: line.slice(close + 1) } : undefined;
+}
+
+/**
+ * The workflow commands the runner would run from a step's output, as `stream: name` (`resume`
+ * for the token that ends a `::stop-commands::`). Standard output is read in order, with
+ * stop-commands kept as the runner keeps it. Standard error is read apart from it, in an order
+ * of the runner's own: each of its lines is taken as if no stop were in force.
+ */
+export function runnerCommands(stdout: string, stderr: string): string[] {
+  const run: string[] = [];
+  const registered = new Set(RUNNER_COMMANDS);
+  let token: string | undefined;
+  for (const line of stdout.split('\n')) {
+    const command = parseCommand(line, registered);
+    if (!command) continue;
+    if (token !== undefined) {
+      if (command.name !== token) continue;
+      run.push('stdout: resume');
+      registered.delete(token);
+      token = undefined;
+      continue;
+    }
+    run.push(`stdout: ${command.name}`);
+    if (command.name === 'stop-commands') {
+      token = command.data.toLowerCase();
+      registered.add(token);
+    }
+  }
+  if (token !== undefined) run.push('stdout: (still stopped)');
+  for (const line of stderr.split('\n')) {
+    const command = parseCommand(line, new Set(RUNNER_COMMANDS));
+    if (command) run.push(`stderr: ${command.name}`);
+  }
+  return run;
+}

@@ -3,24 +3,19 @@
 // and the file is an action's metadata by GitHub's schema.
 import { validateAction, type ValidationError } from '@action-validator/core';
 import { describe, expect, it } from 'vitest';
-import { actionOutputs } from '../../src/action.ts';
+import { actionOutputs, INPUT_SETTINGS, NOT_INPUTS } from '../../src/action.ts';
 import { SETTINGS, type SettingKey } from '../../src/config.ts';
 import { ACTION_YML, ACTION_YML_TEXT } from '../helpers/github-runner.ts';
 
 const SPECS = Object.entries(SETTINGS) as Array<[SettingKey, (typeof SETTINGS)[SettingKey]]>;
 
-/** The settings that are no input of the Action, and why. */
-const NOT_INPUTS: Partial<Record<SettingKey, string>> = {
-  gitlabToken: "GitLab's API token: the Action runs on GitHub, whose token is github-token",
-  stateFile:
-    "a dotenv file for GitLab's artifacts: reports: dotenv:; on GitHub the outputs ts and channel hand the message on",
-};
-
 /**
- * An input of the Action's own: `command` is the command line's first word. `status` is a
- * setting, but its description is the Action's: GitHub gives it as job.status.
+ * An input of the Action's own: `command` is the command line's first word. `status` and
+ * `github-token` are settings, but their descriptions are the Action's: GitHub gives the one as
+ * job.status, and the other as github.token (a step has no GITHUB_TOKEN variable).
  */
 const OWN = ['command'];
+const OWN_WORDS: SettingKey[] = ['status', 'githubToken'];
 
 /** `${{ … }}` written as text: GitHub evaluates it anywhere in action.yml, and fails to load. */
 const plain = (text: string) => text.replace(/\$\{\{\s*(.*?)\s*\}\}/g, '$1');
@@ -40,7 +35,7 @@ describe('action.yml', () => {
     }
   });
 
-  it('every setting a workflow sets is an input; the others are listed here, with why', () => {
+  it('every setting a workflow sets is an input; the others are the Action’s NOT_INPUTS', () => {
     const missing = SPECS.filter(([, spec]) => !(spec.flag in ACTION_YML.inputs)).map(
       ([key]) => key,
     );
@@ -50,7 +45,15 @@ describe('action.yml', () => {
     }
   });
 
-  it.each(SPECS.filter(([key]) => key !== 'status' && !(key in NOT_INPUTS)))(
+  it('the inputs the Action reads are the settings action.yml declares, and no other', () => {
+    expect(INPUT_SETTINGS.map(([, spec]) => spec.flag).sort()).toEqual(
+      Object.keys(ACTION_YML.inputs)
+        .filter((name) => !OWN.includes(name))
+        .sort(),
+    );
+  });
+
+  it.each(SPECS.filter(([key]) => !OWN_WORDS.includes(key) && !(key in NOT_INPUTS)))(
     '%s: described as notify --help describes it, with its variable',
     (_key, spec) => {
       expect(ACTION_YML.inputs[spec.flag]!.description).toBe(
@@ -63,6 +66,17 @@ describe('action.yml', () => {
     const { description } = ACTION_YML.inputs.status!;
     expect(description).toContain('job.status');
     expect(description).toContain(`[$${SETTINGS.status.env}]`);
+  });
+
+  it('github-token says to give it github.token, the runner setting no GITHUB_TOKEN', () => {
+    const { description } = ACTION_YML.inputs['github-token']!;
+    expect(description).toContain('expression github.token');
+    expect(description).not.toContain('default: GITHUB_TOKEN');
+    expect(description).toContain(`[$${SETTINGS.githubToken.env}]`);
+    // The rest is notify --help's.
+    expect(
+      description.startsWith(SETTINGS.githubToken.describe.replace(/ \[default: .*\]$/, '')),
+    ).toBe(true);
   });
 
   it('only the command is required', () => {

@@ -18,10 +18,15 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   actionArgv,
   actionOutputs,
+  actionWords,
+  inert,
   input,
+  INPUT_SETTINGS,
   inputVariable,
+  NOT_INPUTS,
   outputsText,
   runAction,
+  unexpected,
 } from '../../src/action.ts';
 import { parseCommandLine } from '../../src/cli.ts';
 import { SETTINGS, type Flags, type SettingKey } from '../../src/config.ts';
@@ -31,7 +36,7 @@ import { nodeTransport } from '../../src/platform/node-http.ts';
 import { buildReport } from '../../src/report.ts';
 import { closeAfterEach } from '../delivery/support.ts';
 import { startFakeSlack, status } from '../helpers/fake-slack.ts';
-import { readOutputs, runnerStep, type Step } from '../helpers/github-runner.ts';
+import { readOutputs, runnerCommands, runnerStep, type Step } from '../helpers/github-runner.ts';
 import { mainPush } from './sample-context.ts';
 import { settings } from './targets/support.ts';
 
@@ -61,17 +66,36 @@ describe('inputs as the runner sets them', () => {
     expect(flagsOf(inputs({ command: 'start', 'webhook-url': value, timeout: value }))).toEqual({});
   });
 
-  it('every setting comes from the input named as its flag, and only from it', () => {
+  it('every input setting comes from the input named as its flag, and only from it', () => {
     const env: Record<string, string> = { INPUT_COMMAND: 'finish' };
-    for (const [key, spec] of SPECS) {
-      env[inputVariable(spec.flag)] = spec.type === 'boolean' ? 'true' : `the ${key}`;
+    const value = (key: SettingKey) => (key === 'status' ? 'failure' : `the ${key}`);
+    for (const [key, spec] of INPUT_SETTINGS) {
+      env[inputVariable(spec.flag)] = spec.type === 'boolean' ? 'true' : value(key);
     }
     const expected = Object.fromEntries(
-      SPECS.map(([key, spec]) => [key, spec.type === 'boolean' ? true : `the ${key}`]),
+      INPUT_SETTINGS.map(([key, spec]) => [key, spec.type === 'boolean' ? true : value(key)]),
     );
     expect(flagsOf(env)).toEqual(expected);
     expect(actionArgv(env)[0]).toBe('finish');
   });
+
+  it('a setting that is no input is not read, though the runner passes it (with a warning)', () => {
+    expect(Object.keys(NOT_INPUTS).sort()).toEqual(['gitlabToken', 'stateFile']);
+    const env: Record<string, string> = { INPUT_COMMAND: 'start' };
+    for (const [key, spec] of SPECS) {
+      if (key in NOT_INPUTS) env[inputVariable(spec.flag)] = `/the/${key}`;
+    }
+    expect(env).toHaveProperty(['INPUT_GITLAB-TOKEN']);
+    expect(env).toHaveProperty(['INPUT_STATE-FILE']);
+    expect(actionArgv(env)).toEqual(['start']);
+  });
+
+  it.each(['success', 'failure', 'cancelled', 'Failure', 'failed', 'canceled', 'timed out'])(
+    'status %j is taken as the command line takes it',
+    (status) => {
+      expect(flagsOf(inputs({ command: 'finish', status }))).toEqual({ status });
+    },
+  );
 
   it('a value stays the value, whatever it looks like', () => {
     const values = {
@@ -119,6 +143,14 @@ describe('inputs as the runner sets them', () => {
     [
       { command: 'finish', 'soft-fail': 'https://hooks.slack.com/services/T0/B0/x' },
       'the soft-fail input must be true or false',
+    ],
+    [
+      { command: 'finish', status: 'passed!' },
+      'the status input must be success, failure or cancelled, as job.status gives it',
+    ],
+    [
+      { command: 'finish', status: 'green' },
+      'the status input must be success, failure or cancelled, as job.status gives it (got "green")',
     ],
   ])('%j: %s', (values, message) => {
     let error: unknown;
@@ -197,6 +229,7 @@ async function action(step: Step) {
     stdout: (text) => (stdout += text),
     stderr: (text) => (stderr += text),
     delimiter: () => `ghadelimiter_${randomUUID()}`,
+    stopToken: () => randomUUID(),
   });
   // Regular files only: a FIFO left there by a test is not read (that would wait for a writer).
   const read = (path: string) =>
@@ -253,11 +286,11 @@ describe('an input beats the step’s environment, as a flag does', () => {
     );
     const result = await action(step);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^notify: delivery failed: .*no_service/m);
-    // One annotation on the run's page, the line that ended the run.
+    // One annotation on the run's page, the line that ended the run; in the log, that once.
     expect(result.stdout).toMatch(
       /^::error title=notify::notify: delivery failed: .*no_service.*\n$/m,
     );
+    expect(result.stderr).not.toContain('delivery failed');
     expect(`${result.stdout}${result.stderr}`).not.toContain(slack.webhookUrl);
   });
 
@@ -288,9 +321,7 @@ describe('an input beats the step’s environment, as a flag does', () => {
     });
     const result = await action(step);
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe(
-      'notify: --timeout must be a number of seconds from 1 to 3600, e.g. 30 (got "soon")\n',
-    );
+    expect(result.stderr).toBe('');
     expect(result.stdout).toBe(
       '::error title=notify::notify: --timeout must be a number of seconds from 1 to 3600, e.g. 30 (got "soon")\n',
     );
@@ -298,15 +329,28 @@ describe('an input beats the step’s environment, as a flag does', () => {
     expect(result.summary).toBeUndefined();
   });
 
-  it('a command the Action does not run is exit 2 before anything else', async () => {
-    const result = await action(runnerStep(dir, { command: 'doctor' }));
-    expect(result).toMatchObject({
-      code: 2,
-      stderr: 'notify: the command input must be start or finish (got "doctor")\n',
-      summary: undefined,
-      outputs: undefined,
-    });
-  });
+  it.each<[Record<string, string>, string]>([
+    [{ command: 'doctor' }, 'the command input must be start or finish (got "doctor")'],
+    [{ command: 'Start' }, 'the command input must be start or finish (got "Start")'],
+    [{}, 'the command input is required: start or finish'],
+    [{ command: 'start', 'soft-fail': 'yes please' }, 'the soft-fail input must be true or false'],
+    [
+      { command: 'finish', status: 'done' },
+      'the status input must be success, failure or cancelled, as job.status gives it (got "done")',
+    ],
+  ])(
+    'an input that is not valid, %j: exit 2 before anything else, as an annotation',
+    async (given, message) => {
+      const result = await action(runnerStep(dir, given));
+      expect(result).toEqual({
+        code: 2,
+        stdout: `::error title=notify::notify: ${message}\n`,
+        stderr: '',
+        summary: undefined,
+        outputs: undefined,
+      });
+    },
+  );
 });
 
 describe('what the step leaves', () => {
@@ -326,7 +370,7 @@ describe('what the step leaves', () => {
   it('nothing configured: one line, exit 0, empty outputs and no summary', async () => {
     const result = await action(runnerStep(dir, { command: 'start' }));
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^notify: neither SLACK_WEBHOOK_URL nor SLACK_BOT_TOKEN is set/);
+    expect(result.stdout).toMatch(/^notify: neither SLACK_WEBHOOK_URL nor SLACK_BOT_TOKEN is set/m);
     expect(readOutputs(result.outputs!)).toEqual({ ts: '', channel: '' });
     expect(result.summary).toBeUndefined();
   });
@@ -341,7 +385,7 @@ describe('what the step leaves', () => {
     });
     const result = await action(step);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^notify: not sending the finish notification/);
+    expect(result.stdout).toMatch(/^notify: not sending the finish notification/m);
     expect(slack.requests).toHaveLength(0);
     expect(result.summary).toBeUndefined();
   });
@@ -398,5 +442,195 @@ describe('what the step leaves', () => {
     expect(result.summary).toContain('Rotate \\*\\*\\*\\* today');
     expect(result.summary).not.toContain('s3cr3t');
     expect(`${result.stdout}${result.stderr}${result.outputs}`).not.toContain('s3cr3t');
+  });
+});
+
+/** Commit and pull request titles, an author and a server's answer, each a workflow command. */
+const HOSTILE =
+  'Fix ##[set-output name=ts;]1700000000.000100 and ##[stop-commands]zzz ##[add-mask]a #\u200b#[error]b';
+
+function hostileEvent(): string {
+  const event = join(dir, 'event.json');
+  writeFileSync(
+    event,
+    JSON.stringify({
+      head_commit: {
+        message: `${HOSTILE}\n::set-output name=ts::1`,
+        author: { name: '##[error]x' },
+      },
+      pull_request: {
+        number: 7,
+        title: `::add-mask::pr ${HOSTILE}`,
+        html_url: 'https://github.com/team/chat-server/pull/7',
+        user: { login: 'jiyoung' },
+      },
+    }),
+  );
+  return event;
+}
+
+describe('what the runner runs: nothing that came in with the text', () => {
+  it.each<[string, string]>([
+    ['##[set-output name=ts;]1', '## [set-output name=ts;]1'],
+    ['a ###[b] ##[c', 'a ### [b] ## [c'],
+    ['#\u200b#\u200b[x]', '#\u200b#\u200b [x]'],
+    ['::add-mask::x', ': :add-mask::x'],
+    ['  \u200b::error::x\n::warning::y', '  \u200b: :error::x\n: :warning::y'],
+    ['notify: a::b ## [c] #[d]', 'notify: a::b ## [c] #[d]'],
+  ])('inert(%j) is %j', (text, shown) => {
+    expect(inert(text)).toBe(shown);
+    expect(runnerCommands('', inert(text))).toEqual([]);
+  });
+
+  it('the check finds what the runner would run', () => {
+    expect(
+      runnerCommands(`a ${HOSTILE}\n ::ADD-MASK::x\n::debug::y`, 'x #\u200b#[error]b'),
+    ).toEqual(['stdout: set-output', 'stdout: add-mask', 'stdout: debug', 'stderr: error']);
+    expect(runnerCommands('::stop-commands::T1\n##[set-output]x\n::t1::\n::error::z', '')).toEqual([
+      'stdout: stop-commands',
+      'stdout: resume',
+      'stdout: error',
+    ]);
+  });
+
+  it('a dry run prints the titles as they are, between stop-commands and its token', async () => {
+    const step = runnerStep(
+      dir,
+      { command: 'start', 'dry-run': 'true' },
+      { GITHUB_EVENT_PATH: hostileEvent() },
+    );
+    const result = await action(step);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('##[set-output name=ts;]1700000000.000100');
+    expect(result.stdout).toContain('::add-mask::pr');
+    const lines = result.stdout.trimEnd().split('\n');
+    const token = /^::stop-commands::([0-9a-f-]{36})$/.exec(lines[0]!)?.[1];
+    expect(token).toBeDefined();
+    expect(lines.at(-1)).toBe(`::${token}::`);
+    expect(runnerCommands(result.stdout, result.stderr)).toEqual([
+      'stdout: stop-commands',
+      'stdout: resume',
+    ]);
+  });
+
+  it('a failed delivery: stderr inert, the annotation after the window, inert too', async () => {
+    const slack = track(await startFakeSlack({ responder: status(404, HOSTILE) }));
+    const step = runnerStep(
+      dir,
+      { command: 'finish', status: 'failure', 'webhook-url': slack.webhookUrl },
+      { GITHUB_EVENT_PATH: hostileEvent() },
+    );
+    const result = await action(step);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(
+      /^::error title=notify::notify: delivery failed: .*## \[set-output/m,
+    );
+    expect(runnerCommands(result.stdout, result.stderr)).toEqual(['stdout: error']);
+  });
+
+  it('a sent message: its line in the window, the window closed before the step ends', async () => {
+    const slack = track(await startFakeSlack());
+    const step = runnerStep(
+      dir,
+      { command: 'start', 'webhook-url': slack.webhookUrl, project: HOSTILE },
+      { GITHUB_EVENT_PATH: hostileEvent() },
+    );
+    const result = await action(step);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^notify: sent the start notification .*##\[set-output/m);
+    expect(runnerCommands(result.stdout, result.stderr)).toEqual([
+      'stdout: stop-commands',
+      'stdout: resume',
+    ]);
+  });
+});
+
+describe('the reason a step failed, once', () => {
+  it('a partial failure: the destination that failed in the log, the result as the annotation', async () => {
+    const good = track(await startFakeSlack());
+    const bad = track(await startFakeSlack({ responder: status(404, 'no_service') }));
+    const step = runnerStep(dir, {
+      command: 'finish',
+      status: 'failure',
+      'webhook-url': good.webhookUrl,
+      'failure-webhook-url': bad.webhookUrl,
+    });
+    const result = await action(step);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^notify: delivery to .* failed: .*no_service/m);
+    const annotations = result.stdout.split('\n').filter((line) => line.startsWith('::error'));
+    expect(annotations).toEqual([
+      '::error title=notify::notify: delivery failed: 1 of 2 destinations did not get the message',
+    ]);
+    expect(result.stderr).not.toContain('1 of 2 destinations');
+  });
+
+  it('DEBUG: the stack trace in the log, the reason as the annotation only', async () => {
+    const result = await action(
+      runnerStep(dir, { command: 'start', timeout: 'soon' }, { DEBUG: '1' }),
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^ConfigError: --timeout must be/);
+    expect(result.stdout).toBe(
+      '::error title=notify::notify: --timeout must be a number of seconds from 1 to 3600, e.g. 30 (got "soon")\n',
+    );
+  });
+});
+
+describe('the status, in the Action’s words', () => {
+  it('a finish without one warns of the status input and job.status', async () => {
+    const result = await action(runnerStep(dir, { command: 'finish', 'dry-run': 'true' }));
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain(
+      'notify: warning: no job status was given: set the status input to job.status (success, failure, cancelled), or NOTIFY_STATUS. Reporting it as unknown\n',
+    );
+    expect(result.stderr).not.toContain('--status');
+  });
+
+  it('NOTIFY_STATUS that is no status: its words are job.status’s', async () => {
+    const result = await action(
+      runnerStep(dir, { command: 'finish', 'dry-run': 'true' }, { NOTIFY_STATUS: 'green' }),
+    );
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe(
+      '::error title=notify::notify: NOTIFY_STATUS must be success, failure or cancelled, as job.status gives it (got "green")\n',
+    );
+  });
+
+  it('other lines are left as they are', () => {
+    for (const line of ['notify: warning: x', 'notify: --timeout must be a number', ''])
+      expect(actionWords(line)).toBe(line);
+  });
+});
+
+describe('an unexpected error', () => {
+  it('is one line, the annotation, with the exit code main gives one', async () => {
+    const step = runnerStep(dir, { command: 'start' });
+    const env = new Proxy(step.env, {
+      get(target, name) {
+        if (name === 'INPUT_COMMAND') throw new TypeError('the environment went away');
+        return Reflect.get(target, name);
+      },
+    });
+    const result = await action({ ...step, env });
+    expect(result).toMatchObject({
+      code: 1,
+      stdout: '::error title=notify::notify: unexpected error: the environment went away\n',
+      stderr: '',
+    });
+  });
+
+  it('one that escapes the run as well: one line, masked as told', () => {
+    let stdout = '';
+    const code = unexpected(
+      new RangeError('xoxb-1 at line\n2 ##[add-mask]z'),
+      (text) => (stdout += text),
+      (text) => text.replace('xoxb-1', '****'),
+    );
+    expect(code).toBe(1);
+    expect(stdout).toBe(
+      '::error title=notify::notify: unexpected error: **** at line\\n2 ## [add-mask]z\n',
+    );
+    expect(runnerCommands(stdout, '')).toEqual(['stdout: error']);
   });
 });

@@ -71,6 +71,10 @@ describe('escapeGfm', () => {
     ['# h', '\\#\u200b h'],
     ['- a + b > c 1. d', '\\- a \\+ b \\> c 1\\. d'],
     ['line\nbreak\u202eflipped\u0007', 'line break flipped'],
+    ['GH-123 gh-7 GH-x XGH-1', `GH\\-${ZW}123 gh\\-${ZW}7 GH\\-x XGH\\-${ZW}1`],
+    ['e83c516 e83c5163316f89bf', `e83c51${ZW}6 e83c51${ZW}63316f${ZW}89bf`],
+    ['123456 abcdef DEADBEEFCAFE 2025-05-01', `123456 abcdef DEADBE${ZW}EFCAFE 2025\\-05\\-01`],
+    ['team/repo@e83c5163', `team/repo@${ZW}e83c51${ZW}63`],
   ])('%j -> %j', (raw, escaped) => {
     expect(escapeGfm(raw, 1000)).toBe(escaped);
   });
@@ -173,6 +177,21 @@ describe('renderStepSummary', () => {
   });
 });
 
+/** Trusted links with their labels: GitHub links nothing inside a link. */
+const TRUSTED_LINK_WITH_LABEL = /\[(?:\\.|[^\]\\])*\]\(https:\/\/gitlab\.example\.com\/[^)\s]*\)/g;
+
+/**
+ * The references GitHub would make of the rendered text: `GH-123`, and a commit's SHA (7 hex
+ * digits or more, as a word or after `@`). Escapes read as the characters they stand for.
+ */
+const referencesIn = (markdown: string): string[] => {
+  const text = markdown.replace(TRUSTED_LINK_WITH_LABEL, '·').replace(/\\([!-/:-@[-`{-~])/g, '$1');
+  return [
+    ...(text.match(/\bGH-\d+/gi) ?? []),
+    ...(text.match(/(?<![0-9a-z])[0-9a-f]{7,}(?![0-9a-z])/gi) ?? []),
+  ];
+};
+
 describe('hostile input stays text, within the size', () => {
   const HOSTILE = [
     '@here @channel @org/team a@b.example <!channel> <@U123> #42 team/repo#7 GH-1',
@@ -182,7 +201,15 @@ describe('hostile input stays text, within the size', () => {
     '<img src=x onerror=alert(1)> <details><summary>x</summary></details> <!-- c --> &lt;&#64;here &amp; \\*',
     '# heading\n> [!WARNING]\n- list\n1. list\n===\n---\n| a | b |\n|---|---|',
     '\u202eflipped\u2066 \u0000\u0007\u001b[31m',
+    'GH-123 gh-7 e83c5163316f89bf team/repo@e83c5163 DEADBEEFCAFE 1234567 (abcdef0)',
   ].join(' ');
+
+  it('the check sees references where there are some', () => {
+    expect(referencesIn('GH\\-12 x e83c516 [e83c516](https://gitlab.example.com/c)')).toEqual([
+      'GH-12',
+      'e83c516',
+    ]);
+  });
 
   it('the check sees markup where there is some', () => {
     expect(
@@ -202,6 +229,7 @@ describe('hostile input stays text, within the size', () => {
     const markdown = renderStepSummary(report);
     expect(bytes(markdown)).toBeLessThanOrEqual(STEP_SUMMARY_MAX);
     expect([markdown.slice(0, 300), markupIn(markdown)]).toEqual([markdown.slice(0, 300), []]);
+    expect(referencesIn(markdown)).toEqual([]);
     expect(markdown).not.toContain('javascript:');
     // Every link notify writes goes to the CI's own pages.
     expect(markdown.replace(TRUSTED_LINK, '')).not.toMatch(/\]\(/);
@@ -210,6 +238,7 @@ describe('hostile input stays text, within the size', () => {
   it('with real URLs, only notify links, and only to them', () => {
     const markdown = renderStepSummary(linkedHostile(HOSTILE));
     expect(markupIn(markdown)).toEqual([]);
+    expect(referencesIn(markdown)).toEqual([]);
     expect(markdown).toContain(`(${JOB_URL})`);
   });
 
