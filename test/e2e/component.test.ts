@@ -5,14 +5,31 @@
 // itself, under busybox's sh and wget and under dash, as a job in alpine or debian runs it.
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
-import { createServer } from 'node:http';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { createServer, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { gitlabJob, startFakeGitLabApi, type FakeGitLabApi } from '../helpers/fake-ci-api.ts';
-import { startFakeSlack, type FakeSlack } from '../helpers/fake-slack.ts';
+import {
+  ok,
+  startFakeSlack,
+  status,
+  type FakeSlack,
+  type Responder,
+} from '../helpers/fake-slack.ts';
 import { hasGitlabCiLocal, runPipeline, type PipelineRun } from '../helpers/gitlab-ci-local.ts';
 import { listen, type Listening } from '../helpers/listen.ts';
 import { need, succeeds } from '../helpers/need.ts';
@@ -23,6 +40,21 @@ const VERSION = (
   JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }
 ).version;
 const WARNING = /^.*notify: warning: .*this job goes on without notify$/gm;
+const JOB_TOKEN = 'glcbt-64_Yx2Qm7Rk4Nw9Lp3Vd8Tz';
+const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
+/** The folder a job fetches notify into: named after its ID and token, which only it knows. */
+const folderOf = (jobId: string, token = JOB_TOKEN) =>
+  `notify-${sha256(`${jobId}:${token}`).slice(0, 16)}`;
+/**
+ * A folder as anyone who can write to the runner's temporary folder could leave it: a notify of
+ * theirs, its SHA-256 beside it as the fetch leaves one, that says when it runs.
+ */
+function plant(dir: string, ran: string): void {
+  mkdirSync(dir, { recursive: true });
+  const script = `#!/bin/sh\necho planted >>'${ran}'\n`;
+  writeFileSync(join(dir, 'notify'), script, { mode: 0o755 });
+  writeFileSync(join(dir, 'notify.sha256'), `${sha256(script)}\n`);
+}
 
 interface Payload {
   text: string;
@@ -99,8 +131,12 @@ describe.skipIf(!hasRsync)('the components in a pipeline, without a GitLab token
   it("a job's own before_script and after_script run, with the template's referenced around them", () => {
     const deploy = linesOf(run, 'deploy');
     const at = (text: string) => deploy.findIndex((line) => line === text);
-    const started = at('$ if command -v notify >/dev/null 2>&1; then notify start; fi');
-    const finished = at('$ if command -v notify >/dev/null 2>&1; then notify finish; fi');
+    const started = at(
+      '$ if command -v notify >/dev/null 2>&1; then notify start || notify_failed start $?; fi',
+    );
+    const finished = at(
+      '$ if command -v notify >/dev/null 2>&1; then notify finish || notify_failed finish $?; fi',
+    );
     expect(started, deploy.join('\n')).toBeGreaterThan(-1);
     expect(at('> preparing the deploy')).toBeGreaterThan(started);
     expect(at('> cleaning up after the deploy')).toBeGreaterThan(-1);
@@ -195,22 +231,124 @@ describe.skipIf(!hasRsync)('the components in a pipeline, with NOTIFY_GITLAB_TOK
   });
 });
 
+describe.skipIf(!hasRsync)('a job_prefix that starts with a dot', () => {
+  let run: PipelineRun | undefined;
+  afterAll(() => run?.remove());
+
+  it('is refused when the pipeline is created, instead of hiding every job', async () => {
+    const slack = await startFakeSlack();
+    try {
+      run = await runPipeline(
+        'component-prefix',
+        { SLACK_WEBHOOK_URL: slack.webhookUrl },
+        { copy: ['templates'], forceShell: true },
+      );
+    } finally {
+      await slack.close();
+    }
+    expect(run.status, run.output).not.toBe(0);
+    expect(run.output).toMatch(/`job_prefix` input: `\.notify` does not match required regex/);
+    expect(run.output).not.toMatch(/> building/);
+    expect(slack.requests).toHaveLength(0);
+  }, 60_000);
+});
+
+describe.skipIf(!hasRsync)('a notify run that fails, in a job that extends .notify', () => {
+  const opened: FakeSlack[] = [];
+  const runs: PipelineRun[] = [];
+  afterAll(async () => {
+    await Promise.all(opened.map((slack) => slack.close()));
+    for (const run of runs) run.remove();
+  });
+
+  async function pipeline(
+    fixture: string,
+    responder: Responder,
+    variables: Record<string, string> = {},
+  ) {
+    const slack = await startFakeSlack({ responder });
+    opened.push(slack);
+    const run = await runPipeline(
+      fixture,
+      { SLACK_WEBHOOK_URL: slack.webhookUrl, ...variables },
+      { copy: ['templates'], forceShell: true },
+    );
+    runs.push(run);
+    return { run, slack };
+  }
+  const warnings = (run: PipelineRun) =>
+    linesOf(run, 'deploy').filter((line) => line.includes('notify: warning:'));
+
+  it.each([
+    ['Slack refuses the message', status(403, 'invalid_token'), {}],
+    // Accepts the request and never answers: notify gives up after NOTIFY_TIMEOUT.
+    ['Slack never answers', (() => {}) as Responder, { NOTIFY_TIMEOUT: '1' }],
+  ] as const)(
+    '%s: one warning line for each run, and the job runs its script and passes',
+    async (_case, responder, variables) => {
+      const { run, slack } = await pipeline('component-outage', responder, variables);
+      expect(run.status, run.output).toBe(0);
+      expect(run.output).toMatch(/PASS\s+deploy\b/);
+      expect(linesOf(run, 'deploy')).toContain('> deploying');
+      expect(warnings(run)).toEqual([
+        '> notify: warning: notify start failed (the message was not delivered); this job goes on',
+        '> notify: warning: notify finish failed (the message was not delivered); this job goes on',
+      ]);
+      expect(slack.requests.length).toBeGreaterThanOrEqual(2);
+    },
+    60_000,
+  );
+
+  it('a setting that is not valid (exit status 2): one warning line for each run, and the job passes', async () => {
+    const { run, slack } = await pipeline('component-outage', ok, { NOTIFY_TIMEOUT: '0' });
+    expect(run.status, run.output).toBe(0);
+    expect(linesOf(run, 'deploy')).toContain('> deploying');
+    expect(warnings(run)).toEqual([
+      '> notify: warning: notify start failed (a setting is not valid); this job goes on',
+      '> notify: warning: notify finish failed (a setting is not valid); this job goes on',
+    ]);
+    expect(slack.requests).toHaveLength(0);
+  }, 60_000);
+
+  it('strict: true, and timeout: 0, a number GitLab takes: the job fails before its script', async () => {
+    const { run, slack } = await pipeline('component-strict', ok);
+    expect(run.status, run.output).toBe(1);
+    expect(run.output).toMatch(/FAIL\s+deploy\b/);
+    expect(linesOf(run, 'deploy')).not.toContain('> deploying');
+    expect(run.output).toContain(
+      'notify: NOTIFY_TIMEOUT must be a number of seconds from 1 to 3600',
+    );
+    // after_script cannot change how the job ended: there, finish is a warning, strict or not.
+    expect(warnings(run)).toEqual([
+      '> notify: warning: notify finish failed (a setting is not valid); this job goes on',
+    ]);
+    expect(slack.requests).toHaveLength(0);
+  }, 60_000);
+});
+
 /** dist/notify as the generic package serves it: notify-linux-amd64 and its SHA256SUMS. */
 interface Downloads extends Listening {
   base: string;
   requests: string[];
 }
 
-async function serveDownloads(sums?: string): Promise<Downloads> {
-  const binary = readFileSync(NOTIFY);
-  const sha = createHash('sha256').update(binary).digest('hex');
+/** `serveDownloads`' executable: dist/notify, other bytes, or an answer of its own. */
+type Executable = Buffer | ((res: ServerResponse) => void);
+
+async function serveDownloads(
+  sums?: string,
+  binary: Executable = readFileSync(NOTIFY),
+): Promise<Downloads> {
+  const sha = Buffer.isBuffer(binary) ? sha256(binary) : '0'.repeat(64);
   const listing = sums ?? `${sha}  notify-linux-amd64\n${'0'.repeat(64)}  notify-linux-arm64\n`;
   const requests: string[] = [];
   const server = createServer((req, res) => {
     requests.push(req.url ?? '');
     if (req.url === `/packages/generic/notify/${VERSION}/SHA256SUMS`) res.end(listing);
-    else if (req.url === `/packages/generic/notify/${VERSION}/notify-linux-amd64`) res.end(binary);
-    else res.writeHead(404).end('404 Not Found');
+    else if (req.url === `/packages/generic/notify/${VERSION}/notify-linux-amd64`) {
+      if (Buffer.isBuffer(binary)) res.end(binary);
+      else binary(res);
+    } else res.writeHead(404).end('404 Not Found');
   });
   const listening = await listen(server);
   const base = `http://127.0.0.1:${listening.port}/packages/generic/notify/${VERSION}`;
@@ -236,18 +374,34 @@ describe.skipIf(!hasRsync)('a job whose image has no notify', () => {
     for (const dir of temps) rmSync(dir, { recursive: true, force: true });
   });
 
-  /** The download fixture against `server`, with notify off the PATH and its own TMPDIR. */
-  async function pipeline(server: Downloads) {
+  /**
+   * The download fixture against `server`, with notify off the PATH and its own TMPDIR, and the
+   * job token GitLab gives every job (gitlab-ci-local has none of its own).
+   */
+  async function pipeline(
+    server: Downloads,
+    variables: Record<string, string> = {},
+    prepare: (tmp: string) => void = () => {},
+  ) {
     const slack = await startFakeSlack();
     opened.push(server, slack);
     const tmp = mkdtempSync(join(tmpdir(), 'notify-component-tmp-'));
     temps.push(tmp);
+    prepare(tmp);
     const run = await runPipeline(
       'component-download',
-      { SLACK_WEBHOOK_URL: slack.webhookUrl, NOTIFY_DOWNLOADS: server.base },
+      {
+        SLACK_WEBHOOK_URL: slack.webhookUrl,
+        NOTIFY_DOWNLOADS: server.base,
+        CI_JOB_TOKEN: JOB_TOKEN,
+        ...variables,
+      },
       { copy: ['templates'], withoutNotify: true, env: { TMPDIR: tmp } },
     );
     runs.push(run);
+    // Neither the token nor the folder named after it is ever printed.
+    expect(run.output).not.toContain(JOB_TOKEN);
+    expect(run.output).not.toMatch(/notify-[0-9a-f]{16}/);
     return { run, slack, tmp };
   }
 
@@ -266,6 +420,26 @@ describe.skipIf(!hasRsync)('a job whose image has no notify', () => {
     ]);
     expect(run.output).not.toMatch(WARNING);
     expect(readdirSync(tmp)).toEqual([]);
+  }, 180_000);
+
+  it("a notify left ready at the job's ID is never run: the job fetches its own", async () => {
+    const server = await serveDownloads();
+    let ran = '';
+    const { run, slack, tmp } = await pipeline(server, { CI_JOB_ID: '4245' }, (dir) => {
+      ran = join(dir, 'planted-ran');
+      // Job IDs are sequential: the name a later job's folder had is no secret.
+      plant(join(dir, 'notify-4245'), ran);
+    });
+    expect(run.status, run.output).toBe(0);
+    expect(existsSync(ran), run.output).toBe(false);
+    expect(texts(slack)).toEqual([
+      ':rocket: chat-server live job deploy is started by jiyoung',
+      expect.stringMatching(/^:white_check_mark: chat-server live job deploy succeeded/),
+    ]);
+    expect(server.requests).toHaveLength(2);
+    expect(run.output).not.toMatch(WARNING);
+    // The job's own folder is gone; what was planted is left as it was, unused.
+    expect(readdirSync(tmp).sort()).toEqual(['notify-4245']);
   }, 180_000);
 
   it('an executable that does not match SHA256SUMS is not run: one warning, and the job passes', async () => {
@@ -304,12 +478,15 @@ describe.skipIf(!hasRsync)('a job whose image has no notify', () => {
 const template = parse(
   readFileSync(join(ROOT, 'templates/job.yml'), 'utf8').split('\n---\n')[1]!,
 ) as {
-  '.notify': { before_script: string[] };
+  '.notify': { before_script: string[]; after_script: string[] };
 };
 /** The install step as GitLab hands it to the shell, with download_timeout interpolated. */
-const INSTALL = template['.notify'].before_script
-  .find((step) => step.startsWith('# notify: the one on the PATH'))!
-  .replaceAll('$[[ inputs.download_timeout ]]', '2');
+const installStep = (downloadTimeout: string) =>
+  template['.notify'].before_script
+    .find((step) => step.startsWith('# notify: the one on the PATH'))!
+    .replaceAll('$[[ inputs.download_timeout ]]', downloadTimeout);
+/** What after_script says before the same step: use what before_script fetched. */
+const AFTER = template['.notify'].after_script[0]!;
 
 const hasBusybox = need('busybox', 'the fetch is run with busybox sh and wget', () =>
   succeeds('busybox', ['true']),
@@ -327,10 +504,25 @@ function busyboxPath(): string {
   return dir;
 }
 
+interface Install {
+  /** As after_script runs it. */
+  after?: boolean;
+  /** download_timeout, as the input gives it. */
+  downloadTimeout?: string;
+  /** Shell to run last, e.g. notify itself. */
+  then?: string;
+}
+
 /** Runs the install step, then says which notify is on the PATH, in `shell` with only `env`. */
-function install(shell: string, env: Record<string, string>) {
+function install(shell: string, env: Record<string, string>, options: Install = {}) {
+  const script = [
+    ...(options.after ? [AFTER] : []),
+    installStep(options.downloadTimeout ?? '2'),
+    'command -v notify || echo none',
+    options.then ?? '',
+  ].join('\n');
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(shell, ['-ec', `${INSTALL}\ncommand -v notify || echo none`], { env });
+    const child = spawn(shell, ['-ec', script], { env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
@@ -384,14 +576,18 @@ describe('the fetch in other shells', () => {
       PATH: path,
       TMPDIR: tmp,
       CI_JOB_ID: '4242',
+      CI_JOB_TOKEN: JOB_TOKEN,
       NOTIFY_INPUT_DOWNLOAD_URL: `${server.base}/`,
     };
     const before = await install(command, env);
     expect(before.stderr).toBe('');
-    expect(before).toMatchObject({ code: 0, stdout: `${join(tmp, 'notify-4242', 'notify')}\n` });
+    expect(before).toMatchObject({
+      code: 0,
+      stdout: `${join(tmp, folderOf('4242'), 'notify')}\n`,
+    });
     expect(server.requests).toHaveLength(2);
     // after_script, a new shell: the same file, checked again, and nothing fetched.
-    const after = await install(command, env);
+    const after = await install(command, env, { after: true });
     expect(after).toEqual(before);
     expect(server.requests).toHaveLength(2);
   });
@@ -405,13 +601,145 @@ describe('the fetch in other shells', () => {
       TMPDIR: '/nonexistent',
       RUNNER_TEMP_PROJECT_DIR: runnerTemp,
       CI_JOB_ID: '4244',
+      CI_JOB_TOKEN: JOB_TOKEN,
       NOTIFY_INPUT_DOWNLOAD_URL: server.base,
     });
     expect(result).toEqual({
       code: 0,
-      stdout: `${join(runnerTemp, 'notify-4244', 'notify')}\n`,
+      stdout: `${join(runnerTemp, folderOf('4244'), 'notify')}\n`,
       stderr: '',
     });
+    // The folder is the job user's alone.
+    expect(statSync(join(runnerTemp, folderOf('4244'))).mode & 0o777).toBe(0o700);
+  });
+
+  /** Runs notify, whichever the step put on the PATH: a planted one would say so in `ran`. */
+  const RUN = 'if command -v notify >/dev/null 2>&1; then notify --version >/dev/null; fi';
+
+  describe.each(shells)('%s, with a notify someone left ready', (_name, shell) => {
+    it.each([
+      ['before_script', false],
+      ['after_script', true],
+    ] as const)(
+      "%s: a folder at the job's ID is never used; the job fetches into its own",
+      async (_step, after) => {
+        const server = await serve(serveDownloads());
+        const { command, path } = shellOf(shell);
+        const runnerTemp = temp('notify-project.tmp-');
+        const ran = join(runnerTemp, 'planted-ran');
+        plant(join(runnerTemp, 'notify-4245'), ran);
+        const env = {
+          PATH: path,
+          RUNNER_TEMP_PROJECT_DIR: runnerTemp,
+          CI_JOB_ID: '4245',
+          CI_JOB_TOKEN: JOB_TOKEN,
+          NOTIFY_INPUT_DOWNLOAD_URL: server.base,
+        };
+        const result = await install(command, env, { after, then: RUN });
+        expect(result).toEqual({
+          code: 0,
+          stdout: `${join(runnerTemp, folderOf('4245'), 'notify')}\n`,
+          stderr: '',
+        });
+        expect(existsSync(ran)).toBe(false);
+        expect(server.requests).toHaveLength(2);
+      },
+    );
+
+    it('without a job token: what is at the folder is removed, and nothing found is reused', async () => {
+      const server = await serve(serveDownloads());
+      const { command, path } = shellOf(shell);
+      const runnerTemp = temp('notify-project.tmp-');
+      const ran = join(runnerTemp, 'planted-ran');
+      const env = {
+        PATH: path,
+        RUNNER_TEMP_PROJECT_DIR: runnerTemp,
+        CI_JOB_ID: '4246',
+        NOTIFY_INPUT_DOWNLOAD_URL: server.base,
+      };
+      const fetched = {
+        code: 0,
+        stdout: `${join(runnerTemp, 'notify-4246', 'notify')}\n`,
+        stderr: '',
+      };
+      plant(join(runnerTemp, 'notify-4246'), ran);
+      expect(await install(command, env, { then: RUN })).toEqual(fetched);
+      plant(join(runnerTemp, 'notify-4246'), ran);
+      expect(await install(command, env, { after: true, then: RUN })).toEqual(fetched);
+      expect(existsSync(ran)).toBe(false);
+      // Fetched afresh each time.
+      expect(server.requests).toHaveLength(4);
+    });
+
+    it.each([
+      ['before_script', false],
+      ['after_script', true],
+    ] as const)(
+      "%s: a link at the folder's name is not followed; the link goes, the folder is made anew",
+      async (_step, after) => {
+        const server = await serve(serveDownloads());
+        const { command, path } = shellOf(shell);
+        const runnerTemp = temp('notify-project.tmp-');
+        const elsewhere = temp('notify-elsewhere-');
+        const ran = join(elsewhere, 'planted-ran');
+        plant(elsewhere, ran);
+        symlinkSync(elsewhere, join(runnerTemp, folderOf('4247')));
+        const env = {
+          PATH: path,
+          RUNNER_TEMP_PROJECT_DIR: runnerTemp,
+          CI_JOB_ID: '4247',
+          CI_JOB_TOKEN: JOB_TOKEN,
+          NOTIFY_INPUT_DOWNLOAD_URL: server.base,
+        };
+        const result = await install(command, env, { after, then: RUN });
+        expect(result).toEqual({
+          code: 0,
+          stdout: `${join(runnerTemp, folderOf('4247'), 'notify')}\n`,
+          stderr: '',
+        });
+        expect(lstatSync(join(runnerTemp, folderOf('4247'))).isDirectory()).toBe(true);
+        expect(existsSync(ran)).toBe(false);
+        // What the link pointed at is left alone.
+        expect(readdirSync(elsewhere).sort()).toEqual(['notify', 'notify.sha256']);
+      },
+    );
+  });
+
+  describe.each(shells.map(([, shell]) => shell))('%s sh and curl, download_timeout', (shell) => {
+    const curl = execFileSync('sh', ['-c', 'command -v curl'], { encoding: 'utf8' }).trim();
+    it.each(['0', '-5', '2.5', '99999', '1e3'])(
+      '%s: is not taken; each request ends within 20s and 64 MiB',
+      async (given) => {
+        const server = await serve(serveDownloads());
+        const { command, path } = shellOf(shell);
+        // curl, in either shell, with its arguments written down first.
+        const wrapped = temp('notify-curl-');
+        const calls = join(wrapped, 'calls');
+        writeFileSync(
+          join(wrapped, 'curl'),
+          `#!/bin/sh\necho "$*" >>'${calls}'\nexec '${curl}' "$@"\n`,
+          { mode: 0o755 },
+        );
+        const result = await install(
+          command,
+          {
+            PATH: `${wrapped}:${path}`,
+            TMPDIR: temp('notify-install-'),
+            CI_JOB_ID: '4248',
+            CI_JOB_TOKEN: JOB_TOKEN,
+            NOTIFY_INPUT_DOWNLOAD_URL: server.base,
+          },
+          { downloadTimeout: given },
+        );
+        expect(result.stderr).toBe('');
+        expect(result.stdout).toMatch(/\/notify\n$/);
+        const made = readFileSync(calls, 'utf8').trim().split('\n');
+        expect(made).toHaveLength(2);
+        for (const call of made) {
+          expect(call).toContain('--connect-timeout 20 --max-time 20 --max-filesize 67108864 ');
+        }
+      },
+    );
   });
 
   const sha = createHash('sha256').update(readFileSync(NOTIFY)).digest('hex');
@@ -454,6 +782,24 @@ describe('the fetch in other shells', () => {
       () => '',
       'notify is not in this image and download_url is empty',
     ],
+    [
+      'an executable that does not answer --version',
+      () => serveDownloads(undefined, Buffer.from('#!/bin/sh\nexec sleep 60\n')),
+      (base) => base,
+      'notify-linux-amd64 did not answer --version within 2s',
+    ],
+    [
+      'a file larger than 64 MiB',
+      () =>
+        serveDownloads(undefined, (res) => {
+          res.writeHead(200, { 'content-length': String(65 * 2 ** 20) });
+          res.write('\x7fELF');
+        }),
+      (base) => base,
+      // curl refuses it at once; busybox's wget has no such limit, and timeout ends it.
+      (shell) =>
+        `cannot fetch notify-linux-amd64: ${shell === 'dash' ? 'the file is larger than 64 MiB' : 'no answer within 2s'}`,
+    ],
   ];
 
   describe.each(shells)('%s', (_name, shell) => {
@@ -464,6 +810,7 @@ describe('the fetch in other shells', () => {
         PATH: path,
         TMPDIR: temp('notify-install-'),
         CI_JOB_ID: '4243',
+        CI_JOB_TOKEN: JOB_TOKEN,
         NOTIFY_INPUT_DOWNLOAD_URL: url(server.base),
       });
       // Under `sh -e`, the step went on, and left no notify on the PATH.

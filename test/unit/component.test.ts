@@ -61,6 +61,7 @@ const OWN: Record<string, string> = {
   start_stage: "the start job's stage",
   finish_stage: "the finish jobs' stage",
   job_prefix: "the jobs' names",
+  strict: 'a failed start fails the job',
 };
 
 const SECRETS = new Set<string>([
@@ -206,6 +207,17 @@ describe('the components', () => {
     expect(byName.pipeline!.inputs.image?.default).toBe(image);
     for (const [name, job] of Object.entries(byName.pipeline!.jobs)) {
       expect(job.image, name).toBe('$[[ inputs.image ]]');
+    }
+  });
+
+  it('names the pipeline jobs only as jobs that run: job_prefix cannot start with a dot', () => {
+    const regex = new RegExp(byName.pipeline!.inputs.job_prefix!.regex!);
+    for (const name of ['notify', 'Notify_2', 'team.notify', 'ci-notify', '_notify']) {
+      expect(name).toMatch(regex);
+    }
+    // A leading dot hides every job: they would never run, and nothing would say so.
+    for (const name of ['.notify', '.', '-notify', '', 'notify start', 'a/b', '$X']) {
+      expect(name).not.toMatch(regex);
     }
   });
 
