@@ -22,6 +22,7 @@ import {
   smallPrint,
   TONE_EMOJI,
   type Syntax,
+  markdownDestination,
 } from './pieces.ts';
 import type { Delivered, Target } from './types.ts';
 
@@ -85,23 +86,10 @@ export function escapeMattermost(raw: string, max: number): string {
 const lineStart = (text: string): string =>
   text.replace(/^([>+-])/, '\\$1').replace(/^(\d+)([.)])/, '$1\\$2');
 
-/**
- * A URL as a link's target: what would end the link is percent-encoded, `&` written as an entity
- * (both Mattermost's Markdown readers decode it back).
- */
-function linkTarget(url: string): string {
-  return new URL(url.trim()).href
-    .replace(
-      /[()[\]<>\\"'`\s]/g,
-      (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`,
-    )
-    .replace(/&/g, '&amp;');
-}
-
 const markdown: Syntax = {
   escape: escapeMattermost,
   strong: (text) => `**${text}**`,
-  link: (url, label) => (label ? `[${label}](${linkTarget(url)})` : ''),
+  link: (url, label) => (label ? `[${label}](${markdownDestination(url)})` : ''),
 };
 const unlinked: Syntax = { ...markdown, link: (_url, label) => label };
 

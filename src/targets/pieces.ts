@@ -65,6 +65,19 @@ export function fitWithin(units: readonly string[], max: number): string {
 }
 
 /** UTF-8 bytes of a string, counted by hand (the engine has no TextEncoder). */
+/**
+ * A URL as a Markdown link's destination: what would end the link or open markup is
+ * percent-encoded, and `&` written as the entity CommonMark (and Mattermost's readers) decode back.
+ */
+export function markdownDestination(url: string): string {
+  return new URL(url.trim()).href
+    .replace(
+      /[()[\]<>\\"'`\s]/g,
+      (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`,
+    )
+    .replace(/&/g, '&amp;');
+}
+
 export function utf8Bytes(text: string): number {
   let bytes = 0;
   for (let i = 0; i < text.length; i++) {

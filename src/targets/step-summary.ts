@@ -17,6 +17,7 @@ import {
   unicodeEmoji,
   utf8Bytes,
   type Syntax,
+  markdownDestination,
 } from './pieces.ts';
 
 /**
@@ -83,23 +84,10 @@ export const escapeGfm = (raw: string, max: number): string =>
 const inLink = (label: string) =>
   label.replace(/(?<=[0-9a-f])\u200b(?=[0-9a-f])/gi, '').replace(/(?<=gh\\-)\u200b(?=\d)/gi, '');
 
-/**
- * A URL as a link's destination: what would end it or open markup is percent-encoded, and `&`
- * is written as the entity CommonMark decodes back.
- */
-function destination(url: string): string {
-  return new URL(url.trim()).href
-    .replace(
-      /[()[\]<>\\"'`\s]/g,
-      (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`,
-    )
-    .replace(/&/g, '&amp;');
-}
-
 const markdown: Syntax = {
   escape: escapeGfm,
   strong: (text) => `**${text}**`,
-  link: (url, label) => (label ? `[${inLink(label)}](${destination(url)})` : ''),
+  link: (url, label) => (label ? `[${inLink(label)}](${markdownDestination(url)})` : ''),
 };
 const unlinked: Syntax = { ...markdown, link: (_url, label) => label };
 const SYNTAX: Readonly<Record<Exclude<Detail, 'headline'>, Syntax>> = { full: markdown, unlinked };

@@ -79,9 +79,9 @@ function platforms(dir: string, tag: string) {
   };
 }
 
-/** A ustar archive's regular files by name (enough for the build's layers). */
-function untar(tar: Buffer): Map<string, Buffer> {
-  const files = new Map<string, Buffer>();
+/** A ustar archive's entries by name (enough for the build's layers): mode, and a file's bytes. */
+function tarEntries(tar: Buffer): Map<string, { mode: number; body?: Buffer }> {
+  const entries = new Map<string, { mode: number; body?: Buffer }>();
   for (let at = 0; at + 512 <= tar.length && tar[at] !== 0;) {
     const field = (from: number, length: number) =>
       tar
@@ -90,30 +90,25 @@ function untar(tar: Buffer): Map<string, Buffer> {
         .replace(/\0.*$/s, '');
     const size = parseInt(field(124, 12).trim() || '0', 8);
     const prefix = field(345, 155);
-    const name = (prefix ? `${prefix}/` : '') + field(0, 100);
-    if (field(156, 1) === '0' || field(156, 1) === '') {
-      files.set(name, tar.subarray(at + 512, at + 512 + size));
-    }
+    const type = field(156, 1);
+    entries.set((prefix ? `${prefix}/` : '') + field(0, 100), {
+      mode: parseInt(field(100, 8).trim(), 8),
+      ...(type === '0' || type === '' ? { body: tar.subarray(at + 512, at + 512 + size) } : {}),
+    });
     at += 512 + Math.ceil(size / 512) * 512;
   }
-  return files;
+  return entries;
 }
 
-/** Every entry's mode in a ustar archive, by name. */
-function tarModes(tar: Buffer): Map<string, number> {
-  const modes = new Map<string, number>();
-  for (let at = 0; at + 512 <= tar.length && tar[at] !== 0;) {
-    const field = (from: number, length: number) =>
-      tar
-        .subarray(at + from, at + from + length)
-        .toString('latin1')
-        .replace(/\0.*$/s, '');
-    const size = parseInt(field(124, 12).trim() || '0', 8);
-    modes.set(field(0, 100), parseInt(field(100, 8).trim(), 8));
-    at += 512 + Math.ceil(size / 512) * 512;
-  }
-  return modes;
-}
+/** A layer's regular files by name. */
+const untar = (tar: Buffer) =>
+  new Map(
+    [...tarEntries(tar)].flatMap(([name, { body }]) => (body ? [[name, body] as const] : [])),
+  );
+
+/** Every entry's mode, by name. */
+const tarModes = (tar: Buffer) =>
+  new Map([...tarEntries(tar)].map(([name, { mode }]) => [name, mode] as const));
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
