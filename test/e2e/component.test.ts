@@ -707,7 +707,7 @@ describe('the fetch in other shells', () => {
 
   describe.each(shells.map(([, shell]) => shell))('%s sh and curl, download_timeout', (shell) => {
     const curl = execFileSync('sh', ['-c', 'command -v curl'], { encoding: 'utf8' }).trim();
-    it.each(['0', '-5', '2.5', '99999', '1e3'])(
+    it.each(['0', '-5', '2.5', '91', '99999', '1e3'])(
       '%s: is not taken; each request ends within 20s and 64 MiB',
       async (given) => {
         const server = await serve(serveDownloads());
