@@ -202,13 +202,24 @@ export async function runAction(options: ActionOptions): Promise<ExitCode> {
 
   let told: { outcome: Outcome; mask: (text: string) => string } | undefined;
   try {
+    // A job that did not run (`needs.<job>.result` is `skipped`) ended no way to speak of.
+    const skipped = input(env, 'status')?.trim().toLowerCase() === 'skipped';
     let argv: string[];
     try {
-      argv = actionArgv(env);
+      argv = actionArgv(skipped ? { ...env, [inputVariable('status')]: undefined } : env);
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       options.stdout(annotation(`notify: ${error.message}`));
       return ExitCode.Usage;
+    }
+    if (skipped) {
+      options.stdout(
+        `notify: not sending the ${argv[0]} notification: the status input is skipped\n`,
+      );
+      append('GITHUB_OUTPUT', "the step's outputs", () =>
+        outputsText(actionOutputs(undefined), options.delimiter),
+      );
+      return ExitCode.Ok;
     }
 
     // The stop-commands token, once main has printed on stdout.

@@ -239,6 +239,35 @@ async function action(step: Step) {
 
 const headline = (json: unknown) => (json as { text: string }).text;
 
+describe('status: skipped, as needs.<job>.result gives it for a job that did not run', () => {
+  it.each(['skipped', ' Skipped '])(
+    '%j: nothing is sent, one line, exit 0, empty outputs',
+    async (status) => {
+      const slack = track(await startFakeSlack());
+      const step = runnerStep(dir, { command: 'finish', status, 'webhook-url': slack.webhookUrl });
+      const result = await action(step);
+      expect(result.code, result.stderr).toBe(0);
+      expect(slack.requests).toHaveLength(0);
+      expect(result.stdout).toBe(
+        'notify: not sending the finish notification: the status input is skipped\n',
+      );
+      expect(result.outputs).toMatch(
+        /^ts<<ghadelimiter_[\w-]+\n\nghadelimiter_[\w-]+\nchannel<<ghadelimiter_[\w-]+\n\nghadelimiter_[\w-]+\n$/,
+      );
+      expect(result.summary ?? '').toBe('');
+    },
+  );
+
+  it('the other inputs are still checked: a bad one is exit 2', async () => {
+    const step = runnerStep(dir, { command: 'finish', status: 'skipped', 'soft-fail': 'maybe' });
+    const result = await action(step);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toMatch(
+      /^::error title=notify::notify: the soft-fail input must be true or false/,
+    );
+  });
+});
+
 describe('an input beats the step’s environment, as a flag does', () => {
   it('the webhook input is used; the env: one is not', async () => {
     const given = track(await startFakeSlack());
