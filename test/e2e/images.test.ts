@@ -347,7 +347,12 @@ describe.skipIf(!hasTools)('the images in a registry, pulled by Docker', () => {
         platform: built.platform,
         layers: [
           {
-            from: stageBusybox(work, built.busybox, built.platform.architecture),
+            from: staged(
+              'base',
+              built.busybox,
+              'busybox',
+              join(work, `base-${built.platform.architecture}`),
+            ),
             comment: 'busybox',
           },
         ],
@@ -386,11 +391,3 @@ describe.skipIf(!hasTools)('the images in a registry, pulled by Docker', () => {
     expect(slack.requests).toHaveLength(1);
   });
 });
-
-/** busybox (one platform's) at /busybox of a layer directory, its applets linked. */
-function stageBusybox(work: string, busybox: string, arch: string): string {
-  const dir = join(work, `base-${arch}`);
-  run('mkdir', ['-p', dir]);
-  run('cp', ['-a', busybox, join(dir, 'busybox')]);
-  return dir;
-}
